@@ -1,0 +1,53 @@
+# Two commands: `make demo` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Debian packages: the PostgreSQL server, the browser the UI tests drive, a Japanese font for screens and PDFs,
+# pdftotext/pdffonts to read reports back, and the libraries WeasyPrint draws PDFs with.
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+.PHONY: demo test lint typecheck system serve bench clean
+
+$(BIN)/kakehashi: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# Installs the Debian packages only when one is missing (needs root, as on these machines, or sudo).
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+demo: $(BIN)/kakehashi
+	@dpkg -s libpango-1.0-0 fonts-noto-cjk >/dev/null 2>&1 || $(MAKE) system
+	$(BIN)/kakehashi migrate --noinput -v 0
+	$(BIN)/kakehashi demo-data --if-empty
+	$(BIN)/kakehashi demo-logins
+	$(BIN)/kakehashi runserver 127.0.0.1:$(PORT) --noreload
+
+lint: $(BIN)/kakehashi
+	$(BIN)/ruff check src tests bench
+	$(BIN)/kakehashi makemigrations --check --dry-run -v 0
+
+typecheck: $(BIN)/kakehashi
+	$(BIN)/mypy
+
+test: $(BIN)/kakehashi system lint typecheck
+	KAKEHASHI_FAST_HASHER=1 $(BIN)/pytest -q -p no:randomly
+	@if [ -n "$$TEST_DATABASE_URL" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  echo "== again on PostgreSQL =="; \
+	  KAKEHASHI_FAST_HASHER=1 DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	    $(BIN)/pytest -q -p no:randomly -m "not browser"; \
+	else echo "PostgreSQL is not answering on 127.0.0.1:5432 and TEST_DATABASE_URL is unset: skipped the PostgreSQL run"; fi
+
+bench: $(BIN)/kakehashi
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) var

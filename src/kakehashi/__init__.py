@@ -1,0 +1,1 @@
+"""Kakehashi: integrated employment support for a city and Hello Work at one desk."""

@@ -1,0 +1,116 @@
+"""Agencies, sites and staff: who works where, in which role. Installation data, never code."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyKind(models.TextChoices):
+    """The parties of the integrated operation. The kind, not the name, drives what a party may see."""
+
+    CITY = "city", _("市")
+    WELFARE_OFFICE = "welfare_office", _("福祉事務所")
+    CENTER = "center", _("勤労者福祉サービスセンター")
+    HELLO_WORK = "hello_work", _("ハローワーク")
+
+
+class Agency(models.Model):
+    """One party: the city, its welfare office, the Workers' Welfare Service Center, a Hello Work office."""
+
+    code = models.SlugField(_("機関コード"), max_length=40, unique=True)
+    name = models.CharField(_("機関名"), max_length=100)
+    kind = models.CharField(_("種別"), max_length=20, choices=AgencyKind.choices)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("機関")
+        verbose_name_plural = _("機関")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A desk (拠点) where the parties work together, e.g. Work Plaza Tamashima."""
+
+    code = models.SlugField(_("拠点コード"), max_length=40, unique=True)
+    name = models.CharField(_("拠点名"), max_length=100)
+    address = models.CharField(_("所在地"), max_length=200, blank=True)
+    opened_on = models.DateField(_("開設日"), null=True, blank=True)
+    lat = models.FloatField(_("緯度"), null=True, blank=True)
+    lng = models.FloatField(_("経度"), null=True, blank=True)
+    programme = models.CharField(_("事業"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("拠点")
+        verbose_name_plural = _("拠点")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteResource(models.Model):
+    """A line of a site's staffing or equipment, as the council report lists it (職業相談員 4名, 端末 8台)."""
+
+    class Category(models.TextChoices):
+        STAFFING = "staffing", _("人員")
+        EQUIPMENT = "equipment", _("設備")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="resources")
+    category = models.CharField(_("区分"), max_length=20, choices=Category.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    label = models.CharField(_("名称"), max_length=100)
+    count = models.PositiveIntegerField(_("数"))
+    unit = models.CharField(_("単位"), max_length=10, default="名")
+
+    class Meta:
+        ordering = ["site", "category", "id"]
+        verbose_name = _("拠点の人員・設備")
+        verbose_name_plural = _("拠点の人員・設備")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.count}{self.unit}"
+
+
+class Role(models.TextChoices):
+    JOB_COUNSELOR = "job_counselor", _("職業相談員")
+    NAVIGATOR = "navigator", _("就職支援ナビゲーター")
+    LIFE_COUNSELOR = "life_counselor", _("住居・生活支援相談員")
+    DISTRICT_PROMOTER = "district_promoter", _("地区担当推進員")
+    CASEWORKER = "caseworker", _("ケースワーカー")
+    MANAGER = "manager", _("管理者")
+    ADMINISTRATOR = "administrator", _("システム管理者")
+
+
+class Staff(AbstractUser):
+    """A user of the staff UI: belongs to one agency, usually works at one site, has one role."""
+
+    display_name = models.CharField(_("氏名"), max_length=100, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(_("役割"), max_length=30, choices=Role.choices, default=Role.JOB_COUNSELOR)
+
+    class Meta:
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def agency_kind(self) -> str:
+        return self.agency.kind if self.agency else ""
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def sees_welfare(self) -> bool:
+        """Welfare status, barriers and consultation notes are never shown to the Center."""
+        return self.agency_kind != AgencyKind.CENTER

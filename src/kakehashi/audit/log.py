@@ -1,0 +1,66 @@
+"""Writing audit rows. Call these from the action or view that reads or changes records.
+
+``record`` writes in the caller's transaction, so a change and its audit row commit or roll back together.
+``record_denied`` is called after the request's work has been rolled back (see ``middleware``), outside any
+transaction, so nothing can erase it.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from .models import Action, AuditEvent
+
+
+def _ids(objects: Iterable[Any] | models.Model | None) -> list[str]:
+    if objects is None:
+        return []
+    if isinstance(objects, models.Model):
+        objects = [objects]
+    return [str(o.pk if isinstance(o, models.Model) else o) for o in objects]
+
+
+def subject_of(instance: models.Model) -> str:
+    return f"{instance._meta.label}:{instance.pk}"
+
+
+def record(user: Any, action: str, model: str | type[models.Model], objects: Any = None, *,
+           purpose: str = "", detail: dict[str, Any] | None = None,
+           subject: models.Model | None = None) -> AuditEvent:
+    """Write one audit row for ``user`` doing ``action`` on ``objects`` of ``model``.
+
+    ``subject`` is the record whose trail the event belongs to; a single instance is its own subject."""
+    label = model if isinstance(model, str) else model._meta.label
+    if subject is None and isinstance(objects, models.Model):
+        subject = objects
+    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+    agency = getattr(user, "agency", None) if authenticated else None
+    return AuditEvent.objects.create(
+        staff=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        agency=agency.code if agency else "",
+        role=getattr(user, "role", "") if authenticated else "",
+        action=action,
+        model=label,
+        object_ids=_ids(objects),
+        purpose=purpose[:200],
+        detail=detail or {},
+        subject=subject_of(subject) if subject is not None else "",
+    )
+
+
+def record_denied(user: Any, model: str, objects: Any = None, *, purpose: str = "",
+                  detail: dict[str, Any] | None = None) -> AuditEvent:
+    return record(user, Action.DENIED, model, objects, purpose=purpose, detail=detail)
+
+
+class AccessDenied(Exception):
+    """Raised where a user asks for a record they may not see. The middleware turns it into a 404 that says
+    nothing about the record, and records the attempt once the request's own transaction is gone."""
+
+    def __init__(self, model: str, object_id: Any, purpose: str = "") -> None:
+        super().__init__(f"{model} {object_id}")
+        self.model = model
+        self.object_id = object_id
+        self.purpose = purpose

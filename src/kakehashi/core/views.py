@@ -1,0 +1,57 @@
+"""Pages that belong to no single part of the domain: health, home, about."""
+
+import datetime
+
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kakehashi.accounts.models import AgencyKind, Role
+from kakehashi.employers.models import EmployerVisit
+from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
+from kakehashi.postings.models import Posting
+from kakehashi.reference.models import CREDITS
+from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.seekers.models import Seeker
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy; the message is for the log, not the probe
+        return JsonResponse({"status": "error"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What this role works on today; the login form for someone not signed in."""
+    if not request.user.is_authenticated:
+        return auth_views.LoginView.as_view()(request)
+    user = request.user
+    today = timezone.localdate()
+    ctx: dict[str, object] = {"today": today, "fy_label": fiscal_year_label(fiscal_year_of(today))}
+    seekers = Seeker.objects.visible_to(user)
+    referrals = Referral.objects.visible_to(user).select_related("seeker", "posting__employer")
+    role = user.role
+    if role in (Role.JOB_COUNSELOR, Role.NAVIGATOR):
+        ctx["pending"] = referrals.filter(outcome=Outcome.PENDING).order_by("referred_on")[:15]
+        ctx["new_seekers"] = seekers.order_by("-registered_on")[:10]
+        ctx["new_postings"] = Posting.objects.visible_to(user).open_on(today).order_by("-received_on")[:10]
+    elif role == Role.DISTRICT_PROMOTER:
+        ctx["visits"] = EmployerVisit.objects.visible_to(user).select_related("employer").order_by("-visited_on")[:15]
+    elif role in (Role.CASEWORKER, Role.LIFE_COUNSELOR):
+        ctx["my_seekers"] = seekers.order_by("-registered_on")[:15]
+        ctx["outcomes"] = referrals.exclude(outcome=Outcome.PENDING).order_by("-outcome_on")[:15]
+    ctx["seeker_count"] = seekers.active().count()
+    ctx["is_hello_work"] = user.agency_kind == AgencyKind.HELLO_WORK
+    return render(request, "core/home.html", ctx)
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/about.html", {"credits": CREDITS, "year": datetime.date.today().year})

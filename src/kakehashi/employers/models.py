@@ -1,0 +1,100 @@
+"""Employers (事業所) and employer visits (事業所訪問) with the hiring needs recorded on them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kakehashi.reference.models import Industry, Occupation, Town
+
+if TYPE_CHECKING:
+    from kakehashi.accounts.models import Staff
+
+
+class EmployerQuerySet(models.QuerySet["Employer"]):
+    def visible_to(self, user: Staff) -> EmployerQuerySet:
+        """Employers are business records every party works with: any signed-in staff member with an agency."""
+        if user.is_authenticated and (getattr(user, "agency_id", None) or user.is_administrator):
+            return self.all()
+        return self.none()
+
+
+class Employer(models.Model):
+    """An establishment that hires."""
+
+    employer_id = models.CharField(_("事業所ID"), max_length=40, unique=True)
+    name = models.CharField(_("事業所名"), max_length=200)
+    name_kana = models.CharField(_("ふりがな"), max_length=200, blank=True)
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, verbose_name=_("産業"))
+    postal_code = models.CharField(_("郵便番号"), max_length=8)
+    town = models.ForeignKey(Town, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("町名"))
+    lat = models.FloatField(_("緯度"), null=True, blank=True)
+    lng = models.FloatField(_("経度"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("従業員数"), null=True, blank=True)
+    center_member = models.BooleanField(_("センター会員"), default=False)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EmployerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_kana", "name"]
+        verbose_name = _("事業所")
+        verbose_name_plural = _("事業所")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitParty(models.TextChoices):
+    CENTER = "center", _("センター")
+    HELLO_WORK = "hello_work", _("ハローワーク")
+    CITY = "city", _("市")
+
+
+class VisitMethod(models.TextChoices):
+    VISIT = "visit", _("訪問")
+    PHONE = "phone", _("電話")
+    OTHER = "other", _("その他")
+
+
+class EmployerVisitQuerySet(models.QuerySet["EmployerVisit"]):
+    def visible_to(self, user: Staff) -> EmployerVisitQuerySet:
+        return self.filter(employer__in=Employer.objects.visible_to(user))
+
+
+class EmployerVisit(models.Model):
+    """A visit or call to an employer — the Center's 事業所訪問 or a job-development contact — and the hiring
+    needs it found."""
+
+    visit_id = models.CharField(_("訪問ID"), max_length=40, unique=True)
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="visits", verbose_name=_("事業所"))
+    visited_on = models.DateField(_("訪問日"))
+    by = models.CharField(_("実施機関"), max_length=20, choices=VisitParty.choices)
+    staff = models.ForeignKey("accounts.Staff", null=True, blank=True, on_delete=models.SET_NULL,
+                              verbose_name=_("担当"))
+    method = models.CharField(_("方法"), max_length=10, choices=VisitMethod.choices, default=VisitMethod.VISIT)
+    hiring_need_occupations = models.ManyToManyField(Occupation, blank=True, verbose_name=_("求人ニーズの職種"))
+    hiring_need_openings = models.PositiveIntegerField(_("求人ニーズの人数"), null=True, blank=True)
+    hiring_timing = models.CharField(_("採用時期"), max_length=100, blank=True)
+    open_to_trial = models.BooleanField(_("トライアル雇用可"), null=True, blank=True)
+    open_to_long_gap = models.BooleanField(_("ブランクのある方可"), null=True, blank=True)
+    open_to_older = models.BooleanField(_("中高年可"), null=True, blank=True)
+    for_seeker = models.ForeignKey("seekers.Seeker", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="development_visits", verbose_name=_("個別求人開拓の対象者"))
+    resulting_posting = models.ForeignKey("postings.Posting", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="source_visits", verbose_name=_("受理した求人"))
+    note = models.TextField(_("記録"), blank=True)
+
+    objects = EmployerVisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("事業所訪問")
+        verbose_name_plural = _("事業所訪問")
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.employer}"

@@ -1,0 +1,104 @@
+"""Employers: list, detail with visits and postings, create/edit, recording a visit with its hiring needs."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kakehashi.accounts.models import AgencyKind
+from kakehashi.accounts.permissions import can
+from kakehashi.core.access import get_visible
+from kakehashi.core.actions import do_save_record
+from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.postings.models import Posting
+from kakehashi.reference.models import Industry, Town
+from kakehashi.reference.places import locate
+
+from .forms import EmployerForm, VisitForm
+from .models import Employer, EmployerVisit, VisitParty
+
+PARTY_OF_AGENCY = {AgencyKind.CENTER: VisitParty.CENTER, AgencyKind.HELLO_WORK: VisitParty.HELLO_WORK,
+                   AgencyKind.CITY: VisitParty.CITY}
+
+
+@login_required
+def employer_list(request: HttpRequest) -> HttpResponse:
+    qs = Employer.objects.visible_to(request.user).select_related("industry", "town")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(employer_id__icontains=q))
+    if request.GET.get("section"):
+        qs = qs.filter(industry__section=request.GET["section"])
+    if request.GET.get("area"):
+        qs = qs.filter(town__area=request.GET["area"])
+    if request.GET.get("member") == "1":
+        qs = qs.filter(center_member=True)
+    qs = qs.annotate(posting_count=Count("postings", distinct=True))
+    return render(request, "employers/list.html", {
+        "page": paginate(request, qs.order_by("name_kana", "name")), "q": q, "query": query_without_page(request),
+        "sections": Industry.objects.filter(level=1),
+        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "can_edit": can(request.user, "employer.edit"),
+    })
+
+
+@login_required
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_visible(Employer.objects.visible_to(request.user).select_related("industry", "town"), pk=pk)
+    return render(request, "employers/detail.html", {
+        "employer": employer,
+        "visits": EmployerVisit.objects.visible_to(request.user).filter(employer=employer)
+        .select_related("staff", "resulting_posting").prefetch_related("hiring_need_occupations"),
+        "postings": Posting.objects.visible_to(request.user).filter(employer=employer).select_related("occupation"),
+        "can_edit": can(request.user, "employer.edit"),
+        "can_visit": can(request.user, "visit.record"),
+    })
+
+
+def _place(employer: Employer) -> None:
+    place = locate(employer.postal_code)
+    employer.town = place.town if place else None
+    employer.lat, employer.lng = (place.lat, place.lng) if place else (None, None)
+
+
+@login_required
+def employer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not can(request.user, "employer.edit"):
+        raise PermissionDenied
+    employer = get_visible(Employer.objects.visible_to(request.user), pk=pk) if pk else None
+    form = EmployerForm(request.POST or None, instance=employer,
+                        initial=None if employer else {"employer_id": f"E-{uuid.uuid4().hex[:8].upper()}"})
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if "postal_code" in form.changed_data or obj.town_id is None:
+            _place(obj)
+        do_save_record(obj, acting_user=request.user, purpose=_("事業所情報の登録・更新"), changed=form.changed_data)
+        messages.success(request, _("事業所を保存しました。"))
+        return redirect("employers:detail", obj.pk)
+    return render(request, "employers/form.html", {"form": form, "employer": employer})
+
+
+@login_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if not can(user, "visit.record"):
+        raise PermissionDenied
+    employer = get_visible(Employer.objects.visible_to(user), pk=pk)
+    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        visit = form.save(commit=False)
+        visit.employer = employer
+        visit.staff = user
+        visit.by = PARTY_OF_AGENCY.get(user.agency_kind, VisitParty.CITY)
+        visit.visit_id = f"V-{uuid.uuid4().hex[:10].upper()}"
+        do_save_record(visit, acting_user=user, purpose=_("事業所訪問の記録"), subject=employer,
+                       save_m2m=form.save_m2m)
+        messages.success(request, _("訪問を記録しました。"))
+        return redirect("employers:detail", employer.pk)
+    return render(request, "employers/visit_form.html", {"form": form, "employer": employer})

@@ -1,0 +1,116 @@
+"""Reading the fiscal years, as-of dates and months that people type into forms, URLs and the command line.
+
+Messages are Japanese, for the user; every function raises ``PeriodError`` (a ``ValueError``) on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from kakehashi.engine.calendar import (
+    ERAS,
+    DateFormatError,
+    era_of,
+    era_year_label,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    parse_date,
+)
+from kakehashi.engine.text import nfkc
+
+_ERA_START = {k: start.year for name, letter, start in ERAS for k in (name, letter)}
+_FY = re.compile(r"^(令和|平成|昭和|[RHS])?(元|\d{1,4})(?:年度|年|FY)?$")
+
+EARLIEST_FISCAL_YEAR = 1989
+LATEST_FISCAL_YEAR = 2200
+
+
+class PeriodError(ValueError):
+    """A fiscal year, date or month that cannot be read; the message says why, in Japanese."""
+
+
+def parse_fiscal_year(text: str | int) -> int:
+    """'2013', '２０１３年度', '平成25年度', 'H25', '令和元年度' → the Western year the fiscal year starts in."""
+    if isinstance(text, int):
+        value = text
+    else:
+        s = nfkc(text).upper().replace(" ", "")
+        m = _FY.match(s)
+        if not m:
+            raise PeriodError(f"「{text}」は年度として読めません（例：2025、令和7年度、R7）")
+        number = 1 if m[2] == "元" else int(m[2])
+        if m[1]:
+            value = _ERA_START[m[1]] + number - 1
+        elif number >= 1000:
+            value = number
+        else:
+            raise PeriodError(f"「{text}」は元号がないため年度を決められません（例：2025、令和7年度）")
+    if not EARLIEST_FISCAL_YEAR <= value <= LATEST_FISCAL_YEAR:
+        raise PeriodError(f"{value}年度は扱える範囲（{EARLIEST_FISCAL_YEAR}〜{LATEST_FISCAL_YEAR}年度）の外です")
+    return value
+
+
+def parse_day(text: str) -> datetime.date:
+    """A date in any form ``engine.calendar.parse_date`` reads (和暦 and full-width digits included)."""
+    try:
+        return parse_date(text)
+    except DateFormatError as e:
+        raise PeriodError(str(e)) from None
+
+
+def as_of_for(fiscal_year: int, text: str | None, today: datetime.date) -> datetime.date:
+    """The as-of date for a report of ``fiscal_year``: the given date, or by default today — the year's last day
+    for a year already over. A date before the year starts is refused; one after it ends is cut to its end."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    if text is None or not nfkc(text):
+        day = today
+        if day < start:
+            raise PeriodError(f"{fiscal_label(fiscal_year)}はまだ始まっていません。基準日を指定してください")
+    else:
+        day = parse_day(text)
+        if day < start:
+            raise PeriodError(f"基準日 {day:%Y-%m-%d} は{fiscal_label(fiscal_year)}（{start:%Y-%m-%d}〜）の開始前です")
+    return min(day, end)
+
+
+def parse_month(text: str, fiscal_year: int) -> datetime.date:
+    """'2013-10', '2013/10', '令和7年4月', or a whole date → the first day of that month, which must lie in
+    ``fiscal_year``."""
+    s = nfkc(text).replace(" ", "")
+    m = re.match(r"^(\d{4})[-/年](\d{1,2})月?$", s)
+    if m:
+        try:
+            first = datetime.date(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            raise PeriodError(f"「{text}」は月として読めません（例：2013-10）") from None
+    else:
+        era = re.match(r"^(令和|平成|[RH])(元|\d{1,2})[年.](\d{1,2})月?$", s.upper())
+        try:
+            if era:
+                first = parse_date(f"{era[1]}{era[2]}年{era[3]}月1日")
+            else:
+                first = parse_date(s).replace(day=1)
+        except DateFormatError:
+            raise PeriodError(f"「{text}」は月として読めません（例：2013-10）") from None
+    if fiscal_year_of(first) != fiscal_year:
+        raise PeriodError(f"{first.year}年{first.month}月は{fiscal_label(fiscal_year)}の月ではありません")
+    return first
+
+
+def fiscal_label(fiscal_year: int) -> str:
+    """'平成25年度' with the Western year for readers of other eras: '平成25年度（2013年度）'."""
+    return f"{fiscal_year_label(fiscal_year)}（{fiscal_year}年度）"
+
+
+def short_month(day: datetime.date) -> str:
+    """'24年4月' as the seed writes the months of a period."""
+    _name, year = era_of(day)
+    return f"{era_year_label(year)}年{day.month}月"
+
+
+def period_label(fiscal_year: int) -> str:
+    """'24年4月～25年3月'."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    return f"{short_month(start)}～{short_month(end)}"

@@ -1,0 +1,86 @@
+"""Postings: list with filters, detail, create and edit."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kakehashi.accounts.permissions import can
+from kakehashi.core.access import get_visible
+from kakehashi.core.actions import do_save_record
+from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.reference.models import Occupation, Town
+from kakehashi.reference.places import locate
+from kakehashi.referrals.models import Referral
+
+from .forms import PostingForm
+from .models import EmploymentType, Posting
+
+
+@login_required
+def posting_list(request: HttpRequest) -> HttpResponse:
+    qs = Posting.objects.visible_to(request.user).select_related("employer", "occupation", "town", "site")
+    g = request.GET
+    q = g.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(posting_id__icontains=q) | Q(employer__name__icontains=q)
+                       | Q(description__icontains=q))
+    if g.get("occupation"):
+        qs = qs.filter(occupation_id=g["occupation"])
+    if g.get("major"):
+        qs = qs.filter(occupation__major_code=g["major"])
+    if g.get("area"):
+        qs = qs.filter(town__area=g["area"])
+    if g.get("employment"):
+        qs = qs.filter(employment=g["employment"])
+    if g.get("developed") == "1":
+        qs = qs.filter(developed=True)
+    if g.get("open", "1") == "1":
+        qs = qs.open_on(timezone.localdate())
+    return render(request, "postings/list.html", {
+        "page": paginate(request, qs.order_by("-received_on", "posting_id")), "q": q,
+        "query": query_without_page(request), "occupations": Occupation.objects.all(),
+        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "employments": EmploymentType.choices, "can_edit": can(request.user, "posting.edit"),
+        "open_only": g.get("open", "1") == "1",
+    })
+
+
+@login_required
+def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = get_visible(Posting.objects.visible_to(request.user)
+                          .select_related("employer", "occupation", "town", "site"), pk=pk)
+    referrals = Referral.objects.filter(posting=posting)
+    visible = Referral.objects.visible_to(request.user).filter(posting=posting).select_related("seeker")
+    return render(request, "postings/detail.html", {
+        "posting": posting, "referrals": visible, "hidden_referrals": referrals.count() - visible.count(),
+        "hires": referrals.placements().count(), "is_open": posting.is_open_on(timezone.localdate()),
+        "can_edit": can(request.user, "posting.edit"), "can_refer": can(request.user, "referral.edit"),
+    })
+
+
+@login_required
+def posting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not can(request.user, "posting.edit"):
+        raise PermissionDenied
+    posting = get_visible(Posting.objects.visible_to(request.user), pk=pk) if pk else None
+    initial = None if posting else {"posting_id": f"P-{uuid.uuid4().hex[:10].upper()}",
+                                    "received_on": timezone.localdate(), "site": request.user.site_id,
+                                    "employer": request.GET.get("employer")}
+    form = PostingForm(request.POST or None, instance=posting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if "postal_code" in form.changed_data or obj.town_id is None:
+            place = locate(obj.postal_code)
+            obj.town = place.town if place else None
+            obj.lat, obj.lng = (place.lat, place.lng) if place else (None, None)
+        do_save_record(obj, acting_user=request.user, purpose=_("求人の登録・更新"), changed=form.changed_data)
+        messages.success(request, _("求人を保存しました。"))
+        return redirect("postings:detail", obj.pk)
+    return render(request, "postings/form.html", {"form": form, "posting": posting})

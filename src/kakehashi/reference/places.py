@@ -1,0 +1,53 @@
+"""Find a town and its coordinates from a postal code and, when given, a town name."""
+
+from dataclasses import dataclass
+
+from .loaders import normalise_postal_code, postal_place
+from .models import Town
+
+
+@dataclass(frozen=True)
+class Place:
+    postal_code: str
+    town: Town | None
+    lat: float | None
+    lng: float | None
+
+
+class TownIndex:
+    """Towns in memory, so a bulk import can place 100,000 addresses without a query each."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], Town] = {}
+        self.by_muni: dict[str, list[Town]] = {}
+        for t in Town.objects.all():
+            self.by_key[(t.municipality, t.name)] = t
+            self.by_muni.setdefault(t.municipality, []).append(t)
+        for towns in self.by_muni.values():
+            towns.sort(key=lambda t: -len(t.name))  # longest name first: 玉島阿賀崎 before 玉島
+
+    def locate(self, postal_code: str, town_name: str = "") -> Place | None:
+        """None when the postal code does not exist. The town name, when given, wins over the postal area."""
+        code = normalise_postal_code(postal_code)
+        place = postal_place(code)
+        if place is None:
+            return None
+        _pref, muni, neighbourhood = place
+        town = None
+        for name in (town_name, neighbourhood):
+            if not name:
+                continue
+            town = self.by_key.get((muni, name))
+            # Postal areas are coarser or finer than the town list: a finer town (玉島柏台 → 玉島柏台一丁目)
+            # is nearer than a coarser one (玉島柏台 → 玉島), and the longest coarser one is the nearest of those.
+            if town is None:
+                town = next((t for t in self.by_muni.get(muni, [])[::-1] if t.name.startswith(name)), None)
+            if town is None:
+                town = next((t for t in self.by_muni.get(muni, []) if name.startswith(t.name)), None)
+            if town is not None:
+                break
+        return Place(code, town, town.lat if town else None, town.lng if town else None)
+
+
+def locate(postal_code: str, town_name: str = "") -> Place | None:
+    return TownIndex().locate(postal_code, town_name)

@@ -1,0 +1,161 @@
+"""Seekers: list, detail, intake, edit, consents and consultations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kakehashi.accounts.models import Site
+from kakehashi.accounts.permissions import can
+from kakehashi.audit.log import record, subject_of
+from kakehashi.audit.models import Action, AuditEvent
+from kakehashi.core.access import get_visible
+from kakehashi.core.errors import ActionError
+from kakehashi.core.forms import JapaneseDateField
+from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.reference.models import Occupation, Town
+from kakehashi.referrals.models import Referral
+
+from . import actions
+from .forms import ConsentForm, ConsultationForm, SeekerForm
+from .models import Consent, Consultation, Seeker, SeekerStatus
+
+
+@login_required
+def seeker_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    qs = Seeker.objects.visible_to(user).select_related("site", "town")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(seeker_id__icontains=q))
+    for param, lookup in (("site", "site__code"), ("status", "status"), ("area", "town__area"),
+                          ("occupation", "desired_occupations__occupation_id")):
+        value = request.GET.get(param, "")
+        if value:
+            qs = qs.filter(**{lookup: value})
+    if user.sees_welfare and request.GET.get("welfare") == "1":
+        qs = qs.filter(welfare_recipient=True)
+    page = paginate(request, qs.distinct().order_by("-registered_on", "seeker_id"))
+    record(user, Action.VIEW, Seeker, [s.pk for s in page], purpose=_("求職者一覧"), detail={"q": q})
+    return render(request, "seekers/list.html", {
+        "page": page, "q": q, "query": query_without_page(request), "sites": Site.objects.all(),
+        "statuses": SeekerStatus.choices, "occupations": Occupation.objects.all(),
+        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "can_edit": can(user, "seeker.edit"),
+    })
+
+
+@login_required
+def seeker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    seeker = get_visible(Seeker.objects.visible_to(user).select_related("site", "town", "referring_agency"),
+                         purpose=_("求職者詳細"), pk=pk)
+    record(user, Action.VIEW, Seeker, seeker, purpose=_("求職者詳細"))
+    ctx = {
+        "seeker": seeker,
+        "age": seeker.age_on(timezone.localdate()),
+        "desired": seeker.desired_occupations.select_related("occupation"),
+        "experiences": seeker.experiences.select_related("occupation"),
+        "consents": seeker.consents.all(),
+        "consultations": Consultation.objects.visible_to(user).filter(seeker=seeker).select_related("staff", "agency"),
+        "referrals": Referral.objects.visible_to(user).filter(seeker=seeker).select_related("posting__employer"),
+        "can_edit": can(user, "seeker.edit"),
+        "can_consult": can(user, "consultation.add"),
+        "can_refer": can(user, "referral.edit"),
+        "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
+        "consultation_form": ConsultationForm(initial={"held_on": timezone.localdate()}),
+    }
+    if user.is_manager or user.is_administrator:
+        ctx["audit_trail"] = AuditEvent.objects.filter(subject=subject_of(seeker))[:50]
+    return render(request, "seekers/detail.html", ctx)
+
+
+def _require(user: object, capability: str) -> None:
+    if not can(user, capability):
+        raise PermissionDenied
+
+
+@login_required
+def seeker_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require(user, "seeker.edit")
+    form = SeekerForm(request.POST or None, sees_welfare=user.sees_welfare,
+                      initial={"registered_on": timezone.localdate(), "site": user.site_id})
+    if request.method == "POST" and form.is_valid():
+        seeker = actions.do_register_seeker(form.save(commit=False), desired=form.desired_codes(),
+                                            experiences=form.experiences(), acting_user=user)
+        messages.success(request, _("求職者を登録しました。"))
+        return redirect("seekers:detail", seeker.pk)
+    return render(request, "seekers/form.html", {"form": form, "creating": True})
+
+
+@login_required
+def seeker_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _require(user, "seeker.edit")
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("求職者の編集"), pk=pk)
+    form = SeekerForm(request.POST or None, instance=seeker, sees_welfare=user.sees_welfare)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_seeker(form.save(commit=False), changed=form.changed_data,
+                                 desired=form.desired_codes(), experiences=form.experiences(), acting_user=user)
+        messages.success(request, _("求職者情報を更新しました。"))
+        return redirect("seekers:detail", seeker.pk)
+    return render(request, "seekers/form.html", {"form": form, "seeker": seeker})
+
+
+@login_required
+@require_POST
+def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _require(user, "seeker.edit")
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の記録"), pk=pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        consent = form.save(commit=False)
+        consent.seeker = seeker
+        actions.do_add_consent(consent, acting_user=user)
+        messages.success(request, _("同意を記録しました。"))
+    else:
+        messages.error(request, _("同意を記録できませんでした：") + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+    return redirect("seekers:detail", seeker.pk)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    user = request.user
+    _require(user, "seeker.edit")
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の撤回"), pk=pk)
+    consent = get_visible(Consent.objects.filter(seeker=seeker), pk=consent_pk)
+    field = JapaneseDateField()
+    try:
+        on = field.clean(request.POST.get("withdrawn_on") or timezone.localdate())
+        actions.do_withdraw_consent(consent, on=on, acting_user=user)
+        messages.success(request, _("同意の撤回を記録しました。"))
+    except (ActionError, ValidationError) as e:
+        messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+    return redirect("seekers:detail", seeker.pk)
+
+
+@login_required
+@require_POST
+def consultation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _require(user, "consultation.add")
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("相談記録"), pk=pk)
+    form = ConsultationForm(request.POST)
+    if form.is_valid():
+        consultation = form.save(commit=False)
+        consultation.seeker = seeker
+        actions.do_add_consultation(consultation, acting_user=user)
+        messages.success(request, _("相談を記録しました。"))
+    else:
+        messages.error(request, _("相談を記録できませんでした：") + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+    return redirect("seekers:detail", seeker.pk)

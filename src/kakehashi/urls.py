@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kakehashi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("about/", core_views.about, name="about"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("seekers/", include("kakehashi.seekers.urls")),
+    path("employers/", include("kakehashi.employers.urls")),
+    path("postings/", include("kakehashi.postings.urls")),
+    path("referrals/", include("kakehashi.referrals.urls")),
+]
