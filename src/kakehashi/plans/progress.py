@@ -246,7 +246,7 @@ def build_progress(sites: Iterable[Site], fiscal_year: int, as_of: datetime.date
     end). Prior-year figures are the whole previous fiscal year. A handful of queries whatever the number of
     sites."""
     sites = list(sites)
-    start, end = fiscal_year_bounds(fiscal_year)
+    _start, end = fiscal_year_bounds(fiscal_year)
     prior_start, prior_end = fiscal_year_bounds(fiscal_year - 1)
     as_of = min(as_of, end)
     site_ids = [s.pk for s in sites]

@@ -1,0 +1,764 @@
+"""The matching engine: for a seeker the postings worth referring them to, for a posting the seekers worth calling.
+
+How a query runs (both directions work the same way):
+
+1. **Tiers by occupation.** The other side's groups are ranked by the most occupation points they can earn (the
+   first wish, the second, the third, related occupations, the rest) and visited best first. Each tier's records
+   within commuting distance come out of the sorted index as a few contiguous runs.
+2. **Hard conditions as masks.** Distance, employment type, wage floor, qualifications, required experience and
+   the posting being open are checked for the whole tier at once; the pairs that fail are dropped (or, when asked,
+   kept and marked).
+3. **Soft fit as a sum of points** (see :class:`Weights`), vectorised over the survivors, text last.
+4. **Stop early, exactly.** Once ten results are held and the next tier cannot reach the tenth one's score even
+   with full marks on everything else, the remaining tiers are skipped: the result is the same as scoring all.
+5. **Spread near-ties.** Scores are shown as whole points; among equal shown scores the order is a hash of the
+   pair (and a seed, e.g. the date), and one employer fills at most ``employer_cap`` of the places.
+6. **Reasons only for what is shown.** Sentences are written for the selected ten only.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import MatchingError
+from .occupations import Occupations
+from .reasons import (
+    FAIL_CLOSED,
+    FAIL_COMMUTE,
+    FAIL_EMPLOYMENT,
+    FAIL_EXPERIENCE,
+    FAIL_QUALIFICATION,
+    FAIL_WAGE,
+    OCC_EXACT,
+    OCC_MAJOR,
+    OCC_MIDDLE,
+    OCC_NONE,
+    OCC_TRANSITION,
+    PairFacts,
+    describe,
+)
+from .records import ANY, FULL_TIME, HOUR, MONTH, PART_TIME, PostingRecord, RecordId, SeekerRecord
+from .store import (
+    CLASS_LIMITS,
+    NCLASS,
+    Arr,
+    Side,
+    cells,
+    commute_class,
+    entry_keys,
+    key_ranges,
+)
+from .textfit import QueryVector, SparseRows, TextModel, shared_phrases
+from .transitions import Transitions
+
+EARTH_RADIUS_KM = 6371.0088
+MAX_WISHES = 3
+MAX_EXPERIENCE = 6  # occupations of experience kept per seeker (the longest)
+_EMPLOYMENT = {None: 0, "": 0, ANY: 0, FULL_TIME: 1, PART_TIME: 2}
+_EMPLOYMENT_NAME = {0: None, 1: FULL_TIME, 2: PART_TIME}
+_UNIT = {None: 0, "": 0, MONTH: 1, HOUR: 2}
+_UNIT_NAME = {0: None, 1: MONTH, 2: HOUR}
+_POPCOUNT = np.array([bin(i).count("1") for i in range(64)], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Points each part of the fit can earn. They add up to 100, so a score reads as a mark out of 100."""
+
+    occupation: float = 45.0
+    text: float = 20.0
+    distance: float = 10.0
+    wage: float = 10.0
+    experience: float = 10.0
+    trial: float = 5.0
+    # Share of the occupation points by how the posting's occupation relates to the seeker's wishes.
+    first_choice: float = 1.0
+    second_choice: float = 0.85
+    third_choice: float = 0.75
+    same_middle: float = 0.65  # same middle group, another minor group
+    transition_low: float = 0.45  # a move seen in past placements, rising with its share of them …
+    transition_high: float = 0.6
+    transition_full_share: float = 0.3  # … reaching transition_high at 30 % of the hires
+    same_major: float = 0.4
+    text_full: float = 0.5  # cosine of the two texts that earns the full text points
+    experience_full_years: float = 3.0
+    wage_full_margin: float = 0.2  # lowest offered wage 20 % above the floor: full points; at the floor: half
+    default_commute_km: float = 30.0  # distance scale when the seeker states no limit
+    flag_penalty: float = 20.0  # points off per broken hard condition, when those pairs are shown
+    flag_radius: float = 2.0  # when shown flagged, look this many times beyond the commute limit
+
+    @property
+    def rest(self) -> float:
+        return self.text + self.distance + self.wage
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One result: the other side's id, a score out of 100, and the sentences a counselor reads."""
+
+    id: RecordId
+    score: int
+    reasons: tuple[str, ...]
+    unmet: tuple[str, ...]
+    fit: float  # the exact score before rounding and flag penalties
+
+    def as_dict(self, key: str) -> dict[str, Any]:
+        return {key: self.id, "score": self.score, "reasons": list(self.reasons), "unmet": list(self.unmet)}
+
+
+_POSTING_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
+    "employer": (np.int64, ()),
+    "mid": (np.int16, ()),
+    "minor": (np.int16, ()),
+    "lat": (np.float32, ()),  # radians
+    "lng": (np.float32, ()),
+    "coslat": (np.float32, ()),
+    "emp": (np.int8, ()),
+    "wlow": (np.float32, ()),  # NaN where not stated
+    "wtop": (np.float32, ()),
+    "wunit": (np.int8, ()),
+    "quals": (np.uint64, (1,)),
+    "exp_req": (np.bool_, ()),
+    "trial": (np.bool_, ()),
+    "open": (np.bool_, ()),
+}
+_SEEKER_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
+    "des_mid": (np.int16, (MAX_WISHES,)),  # -1 = no wish
+    "des_minor": (np.int16, (MAX_WISHES,)),
+    "lat": (np.float32, ()),
+    "lng": (np.float32, ()),
+    "coslat": (np.float32, ()),
+    "limit": (np.float32, ()),  # inf = no limit stated
+    "emp": (np.int8, ()),
+    "floor": (np.float32, ()),
+    "funit": (np.int8, ()),
+    "quals": (np.uint64, (1,)),
+    "exp_mid": (np.int16, (MAX_EXPERIENCE,)),
+    "exp_years": (np.float32, (MAX_EXPERIENCE,)),
+    "gap": (np.bool_, ()),
+}
+
+
+@dataclass
+class _Found:
+    """Candidates scored so far in one query."""
+
+    rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    fit: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    shown: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    hashes: list[npt.NDArray[np.uint64]] = field(default_factory=list)
+    employers: list[npt.NDArray[np.int64]] = field(default_factory=list)
+
+    def arrays(self) -> tuple[Arr, Arr, Arr, Arr, Arr]:
+        def cat(parts: list[Arr], dtype: npt.DTypeLike) -> Arr:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return (
+            cat(self.rows, np.int64),  # type: ignore[arg-type]  # lists of specific arrays are lists of Arr
+            cat(self.fit, np.float32),  # type: ignore[arg-type]
+            cat(self.shown, np.int64),  # type: ignore[arg-type]
+            cat(self.hashes, np.uint64),  # type: ignore[arg-type]
+            cat(self.employers, np.int64),  # type: ignore[arg-type]
+        )
+
+
+class MatchingEngine:
+    """An index of postings and seekers that answers "who fits whom", with reasons.
+
+    Build it once from the open postings and active seekers; keep it current with :meth:`add_postings`,
+    :meth:`remove_postings` and their seeker counterparts. Not thread-safe: one query at a time per engine.
+    """
+
+    def __init__(
+        self,
+        occupations: Occupations,
+        postings: Iterable[PostingRecord] = (),
+        seekers: Iterable[SeekerRecord] = (),
+        *,
+        transitions: Transitions | None = None,
+        weights: Weights | None = None,
+        employer_cap: int = 3,
+        seed: int = 0,
+    ) -> None:
+        self.occupations = occupations
+        self.weights = weights or Weights()
+        self.transitions = transitions or Transitions.none(occupations)
+        self.employer_cap = employer_cap
+        self.seed = seed
+        posting_list = list(postings)
+        seeker_list = list(seekers)
+        # Word weights come from everything the index starts with; see TextModel for why they then stay fixed.
+        self._text_model = TextModel.fit([_posting_text(p) for p in posting_list] + [s.note for s in seeker_list])
+        self._postings = Side(_POSTING_SPEC)
+        self._seekers = Side(_SEEKER_SPEC)
+        self._qualifications: dict[str, int] = {}
+        self._qualification_names: list[str] = []
+        self._employers: dict[RecordId, int] = {}
+        self._query = QueryVector()
+        self._relations()
+        self.add_postings(posting_list)
+        self.add_seekers(seeker_list)
+
+    # -- keeping the index current ---------------------------------------------------------------------------
+
+    @property
+    def posting_count(self) -> int:
+        return len(self._postings)
+
+    @property
+    def seeker_count(self) -> int:
+        return len(self._seekers)
+
+    def add_postings(self, records: Iterable[PostingRecord]) -> None:
+        """Index postings. A posting whose id is already indexed is replaced: that is how an update is made."""
+        unique = list({r.posting_id: r for r in records}.values())
+        if not unique:
+            return
+        batch, text, raw = self._encode_postings(unique)
+        group = batch["mid"].astype(np.int64)
+        keys = entry_keys(group, np.zeros(len(unique), np.int64), cells(*_degrees(batch)))
+        self._postings.put(
+            [r.posting_id for r in unique], batch, text, raw, np.arange(len(unique), dtype=np.int64), keys
+        )
+
+    def remove_postings(self, ids: Iterable[RecordId]) -> None:
+        """Take postings out (closed, filled or deleted). Ids not indexed are ignored."""
+        self._postings.remove([i for i in ids if i in self._postings.row_of])
+
+    def add_seekers(self, records: Iterable[SeekerRecord]) -> None:
+        """Index seekers; a seeker whose id is already indexed is replaced."""
+        unique = list({r.seeker_id: r for r in records}.values())
+        if not unique:
+            return
+        batch, text, raw = self._encode_seekers(unique)
+        m = len(self.occupations)
+        cell = cells(*_degrees(batch))
+        cls = commute_class(batch["limit"])
+        # One entry per wish (group = rank × occupations + occupation) and one in the "any" group, through
+        # which a posting reaches seekers whose wishes are unrelated to it.
+        rows, groups = [], []
+        for rank in range(MAX_WISHES):
+            has = np.flatnonzero(batch["des_mid"][:, rank] >= 0)
+            rows.append(has)
+            groups.append(rank * m + batch["des_mid"][has, rank].astype(np.int64))
+        rows.append(np.arange(len(unique)))
+        groups.append(np.full(len(unique), MAX_WISHES * m, dtype=np.int64))
+        entry_row = np.concatenate(rows).astype(np.int64)
+        keys = entry_keys(np.concatenate(groups), cls[entry_row], cell[entry_row])
+        self._seekers.put([r.seeker_id for r in unique], batch, text, raw, entry_row, keys)
+
+    def remove_seekers(self, ids: Iterable[RecordId]) -> None:
+        """Take seekers out (placed, withdrawn, no longer consenting). Ids not indexed are ignored."""
+        self._seekers.remove([i for i in ids if i in self._seekers.row_of])
+
+    # -- queries -----------------------------------------------------------------------------------------------
+
+    def match_seeker(
+        self, seeker: RecordId | SeekerRecord, *, top: int = 10, flagged: bool = False
+    ) -> list[Match]:
+        """The postings worth referring this seeker to, best first.
+
+        ``flagged=True`` keeps postings that break a hard condition, listing it in ``unmet`` and taking
+        ``Weights.flag_penalty`` points off per broken condition, and looks ``Weights.flag_radius`` times beyond
+        the commute limit, so that a counselor can see what would fit if one condition were bent.
+        """
+        s = self._seeker_view(seeker)
+        w = self.weights
+        share = self._wish_shares(s["des_mid"][0])
+        years = np.zeros(len(self.occupations), dtype=np.float32)
+        for mid, yrs in zip(s["exp_mid"][0].tolist(), s["exp_years"][0].tolist(), strict=True):
+            if mid >= 0:
+                years[mid] = yrs
+        bound = (
+            w.occupation * share
+            + w.experience * np.minimum(years / w.experience_full_years, 1.0)
+            + w.trial * float(s["gap"][0])
+            + w.rest
+        )
+        tiers = [
+            (float(bound[share == level].max()), np.flatnonzero(share == level).astype(np.int64))
+            for level in np.unique(share)
+        ]
+        tiers.sort(key=lambda t: -t[0])
+        limit = float(s["limit"][0])
+        radius = limit * w.flag_radius if flagged else limit
+        lat, lng = math.degrees(float(s["lat"][0])), math.degrees(float(s["lng"][0]))
+        found = _Found()
+        for tier_bound, groups in tiers:
+            if self._settled(found, top, tier_bound, with_employers=True):
+                break
+            lo, hi = key_ranges(groups, 0, radius, lat, lng)
+            rows = self._postings.lookup(lo, hi)
+            self._score(found, s, rows, flagged, seeker_side=True)
+        return self._finish(found, s, top, flagged, seeker_side=True)
+
+    def match_posting(
+        self, posting: RecordId | PostingRecord, *, top: int = 10, flagged: bool = False
+    ) -> list[Match]:
+        """The seekers worth calling about this posting, best first (``flagged`` as in :meth:`match_seeker`)."""
+        p = self._posting_view(posting)
+        w = self.weights
+        m = len(self.occupations)
+        pmid = int(p["mid"][0])
+        shares = np.concatenate(
+            [
+                np.where(np.arange(m) == pmid, rank_share, self._rel[:, pmid])
+                for rank_share in self._rank_share.tolist()
+            ]
+        )
+        rest = w.experience + w.trial * float(p["trial"][0]) + w.rest
+        tiers = [
+            (w.occupation * float(level) + rest, np.flatnonzero(shares == level).astype(np.int64))
+            for level in np.unique(shares[shares > 0])[::-1]
+        ]
+        tiers.append((rest, np.array([MAX_WISHES * m], dtype=np.int64)))  # everyone else
+        lat, lng = math.degrees(float(p["lat"][0])), math.degrees(float(p["lng"][0]))
+        found = _Found()
+        seen = np.zeros(0, dtype=np.int64)
+        for tier_bound, groups in tiers:
+            if self._settled(found, top, tier_bound, with_employers=False):
+                break
+            parts = []
+            for cls in range(NCLASS):
+                radius = CLASS_LIMITS[cls] * (w.flag_radius if flagged else 1.0)
+                lo, hi = key_ranges(groups, cls, radius, lat, lng)
+                parts.append(self._seekers.lookup(lo, hi))
+            # A seeker has one entry per wish, so the same seeker can come up in several tiers: score once.
+            rows = np.unique(np.concatenate(parts))
+            rows = rows[~np.isin(rows, seen, assume_unique=True)]
+            seen = np.union1d(seen, rows)
+            self._score(found, p, rows, flagged, seeker_side=False)
+        return self._finish(found, p, top, flagged, seeker_side=False)
+
+    def match_all_seekers(self, *, top: int = 10, flagged: bool = False) -> Iterator[tuple[RecordId, list[Match]]]:
+        """Every indexed seeker with their matches, in the order they were indexed."""
+        for row in self._seekers.live_rows().tolist():
+            rid = self._seekers.ids[row]
+            yield rid, self.match_seeker(rid, top=top, flagged=flagged)
+
+    def match_all_postings(self, *, top: int = 10, flagged: bool = False) -> Iterator[tuple[RecordId, list[Match]]]:
+        """Every indexed posting with its matches, in the order they were indexed."""
+        for row in self._postings.live_rows().tolist():
+            rid = self._postings.ids[row]
+            yield rid, self.match_posting(rid, top=top, flagged=flagged)
+
+    # -- scoring -----------------------------------------------------------------------------------------------
+
+    def _score(self, found: _Found, one: Mapping[str, Arr], rows: Arr, flagged: bool, *, seeker_side: bool) -> None:
+        """Score ``one`` (a seeker or a posting, as 1-row arrays) against ``rows`` of the other side."""
+        if len(rows) == 0:
+            return
+        other = self._postings if seeker_side else self._seekers
+        many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
+        s, p = (one, many) if seeker_side else (many, one)
+        fail, dist, years = self._hard(s, p)
+        if not flagged:
+            keep = fail == 0
+            rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
+            if len(rows) == 0:
+                return
+            many = {k: v[keep] for k, v in many.items()}
+            s, p = (one, many) if seeker_side else (many, one)
+        cos = self._query.dot(other.text.rows, rows)
+        fit = self._soft(s, p, dist, years, cos)[0]
+        shown = np.floor(fit + 0.5).astype(np.int64)
+        if flagged:
+            shown = np.maximum(shown - np.floor(self.weights.flag_penalty * _POPCOUNT[fail] + 0.5).astype(np.int64), 0)
+        found.rows.append(rows)
+        found.fit.append(fit)
+        found.shown.append(shown)
+        found.hashes.append(_pair_hash(one["hash"], other.cols["hash"][rows], self.seed))
+        found.employers.append(many["employer"] if seeker_side else np.zeros(len(rows), dtype=np.int64))
+
+    def _hard(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
+        """Which hard conditions each pair breaks (bits), its distance in km and the years of experience."""
+        dlat = p["lat"] - s["lat"]
+        dlng = (p["lng"] - s["lng"]) * s["coslat"]
+        # Equirectangular distance at the seeker's latitude: within commuting range (tens of km) it differs from
+        # the great-circle distance by far less than the one decimal shown.
+        dist = EARTH_RADIUS_KM * np.sqrt(dlat * dlat + dlng * dlng)
+        fail = np.where(dist > s["limit"], FAIL_COMMUTE, 0)
+        fail |= np.where((s["emp"] != 0) & (p["emp"] != 0) & (s["emp"] != p["emp"]), FAIL_EMPLOYMENT, 0)
+        comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"])
+        # The floor is broken only when even the top of the offered range is below it (NaN compares False).
+        fail |= np.where(comparable & (p["wtop"] < s["floor"]), FAIL_WAGE, 0)
+        fail |= np.where(((p["quals"] & ~s["quals"]) != 0).any(axis=1), FAIL_QUALIFICATION, 0)
+        years = ((s["exp_mid"] == p["mid"][:, None]) * s["exp_years"]).sum(axis=1)
+        fail |= np.where(p["exp_req"] & (years <= 0), FAIL_EXPERIENCE, 0)
+        fail |= np.where(p["open"], 0, FAIL_CLOSED)
+        n = max(len(dist), len(fail))
+        return np.broadcast_to(fail, n).astype(np.int64), np.broadcast_to(dist, n), np.broadcast_to(years, n)
+
+    def _soft(
+        self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr, cos: Arr
+    ) -> tuple[npt.NDArray[np.float32], Arr, Arr, Arr]:
+        """The score of each pair, with how the occupations relate (share, kind, which wish)."""
+        w = self.weights
+        occ, kind, rank = self._occupation(s, p)
+        scale = np.where(np.isfinite(s["limit"]), s["limit"], w.default_commute_km)
+        near = np.nan_to_num(np.clip(1.0 - dist / scale, 0.0, 1.0), nan=0.0)
+        comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"]) & np.isfinite(p["wlow"]) & np.isfinite(s["floor"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            margin = (p["wlow"] - s["floor"]) / (s["floor"] * 2.0 * w.wage_full_margin)
+        wage = np.where(comparable, np.clip(0.5 + margin, 0.0, 1.0), 0.5)
+        experience = np.minimum(years / w.experience_full_years, 1.0)
+        trial = s["gap"] & p["trial"]
+        text = np.minimum(cos / w.text_full, 1.0)
+        fit = (
+            w.occupation * occ
+            + w.text * text
+            + w.distance * near
+            + w.wage * wage
+            + w.experience * experience
+            + w.trial * trial
+        )
+        return fit.astype(np.float32), kind, rank, text
+
+    def _occupation(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
+        """Share of the occupation points, how the occupations relate, and which wish it is (best wish wins)."""
+        w = self.weights
+        dm, dn = s["des_mid"], s["des_minor"]
+        pm, pn = p["mid"][:, None], p["minor"][:, None]
+        has = dm >= 0
+        same = has & (dm == pm)
+        exact = same & ((dn == 0) | (pn == 0) | (dn == pn))
+        dm0 = np.maximum(dm, 0)
+        value = np.where(
+            exact,
+            self._rank_share[None, :],
+            np.where(same, w.same_middle, np.where(has, self._rel[dm0, pm], 0.0)),
+        )
+        kinds = np.where(exact, OCC_EXACT, np.where(same, OCC_MIDDLE, np.where(has, self._rel_kind[dm0, pm], OCC_NONE)))
+        best = value.argmax(axis=1)
+        share = np.take_along_axis(value, best[:, None], axis=1)[:, 0]
+        kind = np.take_along_axis(kinds, best[:, None], axis=1)[:, 0]
+        return share, kind, best
+
+    def _settled(self, found: _Found, top: int, tier_bound: float, *, with_employers: bool) -> bool:
+        """True when nothing scoring at most ``tier_bound`` could enter the results held so far."""
+        if sum(len(r) for r in found.rows) < top:
+            return False
+        _, _, shown, hashes, employers = found.arrays()
+        picked = self._pick(shown, hashes, employers if with_employers else None, top)
+        return len(picked) == top and math.floor(tier_bound + 0.5) < int(shown[picked[-1]])
+
+    def _pick(self, shown: Arr, hashes: Arr, employers: Arr | None, top: int) -> list[int]:
+        """Best shown score first; equal shown scores in the order of the pair hash; ``employer_cap`` per employer."""
+        order = np.lexsort((hashes, -shown))
+        if employers is None or self.employer_cap <= 0:
+            return [int(i) for i in order[:top]]
+        picked: list[int] = []
+        per_employer: dict[int, int] = {}
+        for i, employer in zip(order.tolist(), employers[order].tolist(), strict=True):
+            if per_employer.get(employer, 0) < self.employer_cap:
+                picked.append(i)
+                per_employer[employer] = per_employer.get(employer, 0) + 1
+                if len(picked) == top:
+                    break
+        return picked
+
+    def _finish(self, found: _Found, one: Mapping[str, Arr], top: int, flagged: bool, *, seeker_side: bool) -> list[Match]:
+        rows, fit, shown, hashes, employers = found.arrays()
+        picked = np.array(self._pick(shown, hashes, employers if seeker_side else None, top), dtype=np.int64)
+        if len(picked) == 0:
+            return []
+        rows = rows[picked]
+        other = self._postings if seeker_side else self._seekers
+        many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
+        s, p = (one, many) if seeker_side else (many, one)
+        fail, dist, years = self._hard(s, p)
+        text_rows = other.text.rows
+        cos = self._query.dot(text_rows, rows)
+        _, kind, rank, text_share = self._soft(s, p, dist, years, cos)
+        one_text = one["raw_text"][0]
+        matches = []
+        for i, row in enumerate(rows.tolist()):
+            j = 0 if seeker_side else i  # row of the seeker arrays
+            k = i if seeker_side else 0  # row of the posting arrays
+            other_text = other.raw_text[row]
+            seeker_text, posting_text = (one_text, other_text) if seeker_side else (other_text, one_text)
+            facts = self._facts(s, j, p, k, int(kind[i]), int(rank[i]), float(dist[i]), float(years[i]),
+                                float(text_share[i]), seeker_text, posting_text, int(fail[i]))
+            reasons, unmet = describe(facts)
+            matches.append(
+                Match(
+                    id=other.ids[row],
+                    score=int(shown[picked[i]]),
+                    reasons=tuple(reasons),
+                    unmet=tuple(unmet),
+                    fit=round(float(fit[picked[i]]), 2),
+                )
+            )
+        return matches
+
+    def _facts(
+        self,
+        s: Mapping[str, Arr],
+        j: int,
+        p: Mapping[str, Arr],
+        k: int,
+        kind: int,
+        rank: int,
+        dist: float,
+        years: float,
+        text_share: float,
+        seeker_text: str,
+        posting_text: str,
+        fail: int,
+    ) -> PairFacts:
+        occ = self.occupations
+        wishes = [int(x) for x in s["des_mid"][j].tolist() if x >= 0]
+        pmid = int(p["mid"][k])
+        wished = int(s["des_mid"][j][rank]) if kind != OCC_NONE else (wishes[0] if wishes else -1)
+        required = self._qualification_list(p["quals"][k])
+        held = set(self._qualification_list(s["quals"][j]))
+        limit = float(s["limit"][j])
+        return PairFacts(
+            occ_kind=kind,
+            occ_rank=rank,
+            desired_name=occ.name(wished) if wished >= 0 else None,
+            posting_occ_name=occ.name(pmid),
+            major_name=occ.major_name(pmid),
+            transition_count=int(self.transitions.count[wished, pmid]) if kind == OCC_TRANSITION else 0,
+            distance_km=None if math.isnan(dist) else dist,
+            limit_km=limit if math.isfinite(limit) else None,
+            seeker_employment=_EMPLOYMENT_NAME[int(s["emp"][j])],
+            posting_employment=_EMPLOYMENT_NAME[int(p["emp"][k])],
+            floor=_finite(s["floor"][j]),
+            floor_unit=_UNIT_NAME[int(s["funit"][j])],
+            wage_min=_finite(p["wlow"][k]),
+            wage_max=_finite(p["wtop"][k]),
+            wage_unit=_UNIT_NAME[int(p["wunit"][k])],
+            required=tuple(required),
+            missing=tuple(q for q in required if q not in held),
+            experience_required=bool(p["exp_req"][k]),
+            years=years,
+            long_gap=bool(s["gap"][j]),
+            trial_ok=bool(p["trial"][k]),
+            text_share=text_share,
+            phrases=tuple(shared_phrases(seeker_text, posting_text)) if text_share >= 0.25 else (),
+            fail=fail,
+        )
+
+    # -- encoding records into arrays --------------------------------------------------------------------------
+
+    def _relations(self) -> None:
+        """How related two middle groups are, as a share of the occupation points and as a kind (for reasons)."""
+        w = self.weights
+        major = self.occupations.major_index()
+        same_major = major[:, None] == major[None, :]
+        np.fill_diagonal(same_major, False)
+        rel = np.where(same_major, w.same_major, 0.0)
+        kind = np.where(same_major, OCC_MAJOR, OCC_NONE)
+        moved = self.transitions.share > 0
+        step = np.minimum(self.transitions.share / w.transition_full_share, 1.0)
+        learned = w.transition_low + (w.transition_high - w.transition_low) * step
+        better = moved & (learned >= rel)
+        self._rel = np.where(better, learned, rel).astype(np.float32)
+        self._rel_kind = np.where(better, OCC_TRANSITION, kind).astype(np.int8)
+        self._rank_share = np.array([w.first_choice, w.second_choice, w.third_choice], dtype=np.float32)
+
+    def _wish_shares(self, des_mid: Arr) -> npt.NDArray[np.float32]:
+        """The most occupation share each middle group can earn for these wishes (an upper bound per group)."""
+        share = np.zeros(len(self.occupations), dtype=np.float32)
+        for rank, mid in enumerate(des_mid.tolist()):
+            if mid >= 0:
+                share = np.maximum(share, self._rel[mid])
+                share[mid] = max(share[mid], self._rank_share[rank])
+        return share
+
+    def _qualification_bits(self, names_per_record: Sequence[Iterable[str]]) -> npt.NDArray[np.uint64]:
+        indices = []
+        for names in names_per_record:
+            idx = []
+            for name in names:
+                key = unicodedata.normalize("NFKC", name).strip()
+                if not key:
+                    continue
+                if key not in self._qualifications:
+                    self._qualifications[key] = len(self._qualification_names)
+                    self._qualification_names.append(key)
+                idx.append(self._qualifications[key])
+            indices.append(idx)
+        words = max(1, (len(self._qualification_names) + 63) // 64)
+        for side in (self._postings, self._seekers):
+            side.cols.widen("quals", words)
+        bits = np.zeros((len(indices), words), dtype=np.uint64)
+        for r, idx in enumerate(indices):
+            for i in idx:
+                bits[r, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+        return bits
+
+    def _qualification_list(self, bits: Arr) -> list[str]:
+        names = []
+        for word, value in enumerate(bits.tolist()):
+            while value:
+                low = value & -value
+                names.append(self._qualification_names[word * 64 + low.bit_length() - 1])
+                value ^= low
+        return names
+
+    def _employer(self, employer_id: RecordId) -> int:
+        return self._employers.setdefault(employer_id, len(self._employers))
+
+    def _encode_postings(self, records: Sequence[PostingRecord]) -> tuple[dict[str, Arr], SparseRows, list[str]]:
+        n = len(records)
+        mid = np.zeros(n, np.int16)
+        minor = np.zeros(n, np.int16)
+        for i, r in enumerate(records):
+            mid[i], minor[i] = self.occupations.parse(r.occupation)
+        lat = _radians([r.lat for r in records])
+        low = np.array([_num(r.wage_min) for r in records], dtype=np.float32)
+        high = np.array([_num(r.wage_max) for r in records], dtype=np.float32)
+        raw = [_posting_text(r) for r in records]
+        batch: dict[str, Arr] = {
+            "employer": np.array([self._employer(r.employer_id) for r in records], dtype=np.int64),
+            "mid": mid,
+            "minor": minor,
+            "lat": lat,
+            "lng": _radians([r.lng for r in records]),
+            "coslat": np.cos(lat),
+            "emp": np.array([_code(_EMPLOYMENT, r.employment, "雇用形態") for r in records], dtype=np.int8),
+            "wlow": np.fmin(low, high),
+            "wtop": np.fmax(low, high),
+            "wunit": np.array([_code(_UNIT, r.wage_unit, "賃金の単位") for r in records], dtype=np.int8),
+            "quals": self._qualification_bits([r.required_qualifications for r in records]),
+            "exp_req": np.array([r.experience_required for r in records], dtype=np.bool_),
+            "trial": np.array([r.trial_employment_ok for r in records], dtype=np.bool_),
+            "open": np.array([r.is_open for r in records], dtype=np.bool_),
+        }
+        return batch, self._text_model.transform(raw), raw
+
+    def _encode_seekers(self, records: Sequence[SeekerRecord]) -> tuple[dict[str, Arr], SparseRows, list[str]]:
+        n = len(records)
+        des_mid = np.full((n, MAX_WISHES), -1, np.int16)
+        des_minor = np.zeros((n, MAX_WISHES), np.int16)
+        exp_mid = np.full((n, MAX_EXPERIENCE), -1, np.int16)
+        exp_years = np.zeros((n, MAX_EXPERIENCE), np.float32)
+        for i, r in enumerate(records):
+            for rank, code in enumerate(r.desired_occupations[:MAX_WISHES]):
+                des_mid[i, rank], des_minor[i, rank] = self.occupations.parse(code)
+            # Years are summed per middle group (two minor groups of one trade are one trade's experience).
+            per_mid: dict[int, float] = {}
+            for code, yrs in r.experience.items():
+                if yrs and yrs > 0:
+                    m = self.occupations.parse(code)[0]
+                    per_mid[m] = per_mid.get(m, 0.0) + float(yrs)
+            longest = sorted(per_mid.items(), key=lambda kv: -kv[1])[:MAX_EXPERIENCE]
+            for slot, (m, yrs) in enumerate(longest):
+                exp_mid[i, slot], exp_years[i, slot] = m, yrs
+        lat = _radians([r.lat for r in records])
+        limits = [r.max_commute_km for r in records]
+        raw = [r.note for r in records]
+        batch: dict[str, Arr] = {
+            "des_mid": des_mid,
+            "des_minor": des_minor,
+            "lat": lat,
+            "lng": _radians([r.lng for r in records]),
+            "coslat": np.cos(lat),
+            "limit": np.array([math.inf if x is None else float(x) for x in limits], dtype=np.float32),
+            "emp": np.array([_code(_EMPLOYMENT, r.employment, "希望の雇用形態") for r in records], dtype=np.int8),
+            "floor": np.array([_num(r.min_wage) for r in records], dtype=np.float32),
+            "funit": np.array([_code(_UNIT, r.wage_unit, "賃金の単位") for r in records], dtype=np.int8),
+            "quals": self._qualification_bits([r.qualifications for r in records]),
+            "exp_mid": exp_mid,
+            "exp_years": exp_years,
+            "gap": np.array([r.long_gap for r in records], dtype=np.bool_),
+        }
+        return batch, self._text_model.transform(raw), raw
+
+    def _seeker_view(self, seeker: RecordId | SeekerRecord) -> dict[str, Arr]:
+        """The seeker's columns as 1-row arrays, and their text loaded as the query vector."""
+        if isinstance(seeker, SeekerRecord):
+            batch, text, raw = self._encode_seekers([seeker])
+            batch["hash"] = _hashes([seeker.seeker_id])
+            self._query.load(text, 0)
+        else:
+            row = self._row(self._seekers, seeker, "求職者")
+            batch = {k: self._seekers.cols[k][row : row + 1] for k in (*_SEEKER_SPEC, "hash")}
+            raw = [self._seekers.raw_text[row]]
+            self._query.load(self._seekers.text.rows, row)
+        batch["quals"] = _pad(batch["quals"], self._postings.cols.width("quals"))
+        batch["raw_text"] = np.array(raw, dtype=object)
+        return batch
+
+    def _posting_view(self, posting: RecordId | PostingRecord) -> dict[str, Arr]:
+        if isinstance(posting, PostingRecord):
+            batch, text, raw = self._encode_postings([posting])
+            batch["hash"] = _hashes([posting.posting_id])
+            self._query.load(text, 0)
+        else:
+            row = self._row(self._postings, posting, "求人")
+            batch = {k: self._postings.cols[k][row : row + 1] for k in (*_POSTING_SPEC, "hash")}
+            raw = [self._postings.raw_text[row]]
+            self._query.load(self._postings.text.rows, row)
+        batch["quals"] = _pad(batch["quals"], self._seekers.cols.width("quals"))
+        batch["raw_text"] = np.array(raw, dtype=object)
+        return batch
+
+    @staticmethod
+    def _row(side: Side, rid: RecordId, label: str) -> int:
+        row = side.row_of.get(rid)
+        if row is None:
+            raise MatchingError(f"{label} {rid} は索引にありません")
+        return row
+
+
+def _posting_text(p: PostingRecord) -> str:
+    return f"{p.title}\n{p.description}"
+
+
+def _degrees(batch: Mapping[str, Arr]) -> tuple[Arr, Arr]:
+    return np.degrees(batch["lat"].astype(np.float64)), np.degrees(batch["lng"].astype(np.float64))
+
+
+def _radians(values: Sequence[float | None]) -> npt.NDArray[np.float32]:
+    return np.radians(np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)).astype(
+        np.float32
+    )
+
+
+def _num(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _finite(value: Any) -> float | None:
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def _code(table: Mapping[str | None, int], value: str | None, label: str) -> int:
+    if value not in table:
+        raise MatchingError(f"{label}「{value}」は使えません（{'、'.join(k for k in table if k)}）")
+    return table[value]
+
+
+def _pad(bits: Arr, width: int) -> Arr:
+    if bits.shape[1] >= width:
+        return bits
+    return np.concatenate([bits, np.zeros((bits.shape[0], width - bits.shape[1]), dtype=bits.dtype)], axis=1)
+
+
+def _hashes(ids: Sequence[RecordId]) -> npt.NDArray[np.uint64]:
+    from .store import id_hashes
+
+    return id_hashes(ids)
+
+
+def _pair_hash(one: Arr, many: Arr, seed: int) -> npt.NDArray[np.uint64]:
+    """A well-mixed 64-bit number per pair (splitmix64's finaliser), the same in every run for the same seed."""
+    x = np.bitwise_xor(many.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15), one.astype(np.uint64))
+    x ^= np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x

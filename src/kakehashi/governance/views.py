@@ -1,0 +1,455 @@
+"""The governance pages: the agreement, the request log, the council meetings and their agenda packs.
+
+Every page loads its records through ``visible_to`` (all staff with an agency read everything here); every
+change goes through ``actions``. A change the user may not make is refused with its reason, audited as
+denied, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kakehashi.audit.log import record_denied
+from kakehashi.audit.models import AuditEvent
+from kakehashi.core.access import get_visible
+
+from . import actions, forms
+from .models import (
+    Agreement,
+    Attendee,
+    CouncilMeeting,
+    FollowUp,
+    Request,
+    RequestStatus,
+    may_create_agreement,
+    may_read,
+)
+from .reports import agenda_pack, answer_times_by_party, waiting_on
+
+View = Callable[..., HttpResponse]
+
+
+def reader_required(view: View) -> View:
+    """Signed in, and a reader of governance records (staff with an agency, or the administrator)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_read(request.user):
+            record_denied(request.user, "governance", purpose=request.path)
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _deny(request: HttpRequest, model: type, obj: Any = None) -> None:
+    record_denied(request.user, model._meta.label, [obj.pk] if obj is not None else None, purpose=request.path)
+    raise PermissionDenied
+
+
+def _refused(request: HttpRequest, error: actions.GovernanceError, model: type, obj: Any = None) -> None:
+    """Say why a change was refused; a refusal about who acts is also audited as denied. The action's
+    transaction has already rolled back, so the audit row stands on its own."""
+    if isinstance(error, actions.NotAllowed):
+        record_denied(request.user, model._meta.label, [obj.pk] if obj is not None else None,
+                      purpose=request.path, detail={"reason": str(error)})
+    messages.error(request, str(error))
+
+
+def _history(model: type, pk: int) -> list[AuditEvent]:
+    """The changes made to one record, newest first, read from the audit log."""
+    return list(AuditEvent.objects.filter(model=model._meta.label, object_ids=[str(pk)])
+                .exclude(action="view").select_related("staff")[:50])
+
+
+# --- overview -----------------------------------------------------------------------------------------------
+
+@reader_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The agreements, each party's answer times, what waits on the user's agency, and the meetings."""
+    user = request.user
+    today = timezone.localdate()
+    agreements = list(Agreement.objects.visible_to(user).prefetch_related("parties"))
+    requests = Request.objects.visible_to(user)
+    boards = [(a, answer_times_by_party(requests.filter(agreement=a), list(a.parties.all()), today))
+              for a in agreements]
+    ctx = {
+        "today": today,
+        "boards": boards,
+        "waiting": waiting_on(user.agency, today, requests) if user.agency_id else None,
+        "meetings": CouncilMeeting.objects.visible_to(user).select_related("agreement")[:10],
+        "can_create_agreement": may_create_agreement(user),
+        "can_manage_any": any(a.can_manage(user) for a in agreements),
+    }
+    return render(request, "governance/index.html", ctx)
+
+
+# --- agreements ---------------------------------------------------------------------------------------------
+
+@reader_required
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
+    today = timezone.localdate()
+    from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
+
+    plan_year = agreement.plan_fiscal_year or fiscal_year_of(today)
+    return render(request, "governance/agreement_detail.html", {
+        "agreement": agreement, "today": today,
+        "signatories": agreement.signatories.select_related("agency"),
+        "clauses": agreement.clauses.all(),
+        "targets": agreement.plan_targets(plan_year),
+        "plan_year_label": fiscal_year_label(plan_year),
+        "can_manage": agreement.can_manage(request.user),
+        "history": _history(Agreement, agreement.pk),
+    })
+
+
+def _agreement_form(request: HttpRequest, agreement: Agreement | None) -> HttpResponse:
+    if request.method == "POST":
+        form = forms.AgreementForm(request.POST)
+        signatories = forms.SignatoryFormSet(request.POST, prefix="sig")
+        clauses = forms.ClauseFormSet(request.POST, prefix="clause")
+        if form.is_valid() and signatories.is_valid() and clauses.is_valid():
+            d = form.cleaned_data
+            try:
+                agreement = actions.do_save_agreement(
+                    agreement, acting_user=request.user, title=d["title"], signed_on=d["signed_on"],
+                    effective_on=d["effective_on"], ends_on=d["ends_on"], parties=d["parties"], sites=d["sites"],
+                    plan_fiscal_year=d["plan_fiscal_year"], notes=d["notes"],
+                    signatories=[{"agency": s["agency"], "title": s["title"], "name": s["name"]}
+                                 for s in forms.filled(signatories)],
+                    clauses=[{"number": c["number"], "heading": c["heading"], "text": c["text"]}
+                             for c in forms.filled(clauses)])
+            except actions.GovernanceError as e:
+                _refused(request, e, Agreement, agreement)
+            else:
+                messages.success(request, _("協定を保存しました。"))
+                return redirect("governance:agreement_detail", agreement.pk)
+    elif agreement is not None:
+        form = forms.AgreementForm(initial=forms.AgreementForm.initial_from(agreement))
+        signatories = forms.SignatoryFormSet(prefix="sig", initial=[
+            {"agency": s.agency, "title": s.title, "name": s.name} for s in agreement.signatories.all()])
+        clauses = forms.ClauseFormSet(prefix="clause", initial=[
+            {"number": c.number, "heading": c.heading, "text": c.text} for c in agreement.clauses.all()])
+    else:
+        form = forms.AgreementForm(initial={"parties": [request.user.agency] if request.user.agency else []})
+        signatories = forms.SignatoryFormSet(prefix="sig")
+        clauses = forms.ClauseFormSet(prefix="clause")
+    return render(request, "governance/agreement_form.html",
+                  {"form": form, "signatories": signatories, "clauses": clauses, "agreement": agreement})
+
+
+@reader_required
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    if not may_create_agreement(request.user):
+        _deny(request, Agreement)
+    return _agreement_form(request, None)
+
+
+@reader_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
+    if not agreement.can_manage(request.user):
+        _deny(request, Agreement, agreement)
+    return _agreement_form(request, agreement)
+
+
+# --- requests -----------------------------------------------------------------------------------------------
+
+@reader_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The request log: every request, filtered; overdue ones flagged; the parties' answer times."""
+    user = request.user
+    today = timezone.localdate()
+    visible = Request.objects.visible_to(user)
+    filters = forms.RequestFilterForm(request.GET or None)
+    rows = visible.select_related("from_agency", "to_agency", "agreement")
+    if filters.is_valid():
+        statuses = filters.statuses()
+        if statuses:
+            rows = rows.filter(status__in=statuses)
+        if filters.cleaned_data.get("to_agency"):
+            rows = rows.filter(to_agency=filters.cleaned_data["to_agency"])
+        if filters.cleaned_data.get("from_agency"):
+            rows = rows.filter(from_agency=filters.cleaned_data["from_agency"])
+        if filters.cleaned_data.get("overdue"):
+            rows = rows.overdue(today)
+    page = Paginator(rows.order_by("-requested_on", "-id"), 50).get_page(request.GET.get("page"))
+    agreements = list(Agreement.objects.visible_to(user).prefetch_related("parties"))
+    parties = sorted({p for a in agreements for p in a.parties.all()}, key=lambda p: (p.kind, p.code))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "governance/request_list.html", {
+        "filters": filters, "page": page, "today": today, "query": query.urlencode(),
+        "answer_times": answer_times_by_party(visible, parties, today),
+        "waiting": waiting_on(user.agency, today, visible) if user.is_manager and user.agency_id else None,
+        "can_create": bool(user.agency_id),
+    })
+
+
+@reader_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.agency_id:
+        _deny(request, Request)
+    form = forms.RequestForm(request.POST or None, user=user,
+                             initial={"requested_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            req = actions.do_create_request(acting_user=user, agreement=d["agreement"], to_agency=d["to_agency"],
+                                            subject=d["subject"], body=d["body"], requested_on=d["requested_on"],
+                                            due_on=d["due_on"])
+        except actions.GovernanceError as e:
+            _refused(request, e, Request)
+        else:
+            messages.success(request, _("要望を登録しました。"))
+            return redirect("governance:request_detail", req.pk)
+    return render(request, "governance/request_form.html", {"form": form})
+
+
+@reader_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = get_visible(Request.objects.visible_to(request.user).select_related(
+        "from_agency", "to_agency", "agreement", "answered_by", "closed_by", "created_by"), request.path, pk=pk)
+    user = request.user
+    today = timezone.localdate()
+    can_answer = req.can_answer(user) and req.is_open
+    return render(request, "governance/request_detail.html", {
+        "req": req, "today": today, "overdue": req.is_overdue(today),
+        "can_start": can_answer and RequestStatus.ANSWERING in req.next_statuses(),
+        "can_answer": can_answer,
+        "can_close": req.can_close(user) and RequestStatus.CLOSED in req.next_statuses(),
+        "answer_form": forms.AnswerForm(), "close_form": forms.CloseForm(),
+        "good_faith": req.agreement.clauses.filter(Q(text__contains="誠実") | Q(heading__contains="要望")).first(),
+        "history": _history(Request, req.pk),
+    })
+
+
+@reader_required
+@require_POST
+def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buttons of the request page: start answering, answer, close."""
+    req = get_visible(Request.objects.visible_to(request.user), request.path, pk=pk)
+    new_status = request.POST.get("status", "")
+    form = forms.AnswerForm(request.POST) if new_status == RequestStatus.ANSWERED else forms.CloseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("governance:request_detail", req.pk)
+    try:
+        actions.do_change_request_status(req, new_status, acting_user=request.user,
+                                         answer=form.cleaned_data.get("answer", ""), on=form.cleaned_data.get("on"))
+    except actions.GovernanceError as e:
+        _refused(request, e, Request, req)
+    else:
+        messages.success(request, _("要望を「%(status)s」にしました。") % {"status": RequestStatus(new_status).label})
+    return redirect("governance:request_detail", req.pk)
+
+
+# --- council meetings ---------------------------------------------------------------------------------------
+
+def _managed_agreements(user: Any) -> Any:
+    ids = [a.pk for a in Agreement.objects.visible_to(user) if a.can_manage(user)]
+    return Agreement.objects.filter(pk__in=ids)
+
+
+@reader_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    agreements = _managed_agreements(request.user)
+    if not agreements.exists():
+        _deny(request, CouncilMeeting)
+    return _meeting_form(request, None, agreements)
+
+
+@reader_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_visible(CouncilMeeting.objects.visible_to(request.user), request.path, pk=pk)
+    if not meeting.can_manage(request.user):
+        _deny(request, CouncilMeeting, meeting)
+    return _meeting_form(request, meeting, _managed_agreements(request.user))
+
+
+def _meeting_form(request: HttpRequest, meeting: CouncilMeeting | None, agreements: Any) -> HttpResponse:
+    initial = ({"agreement": meeting.agreement, "title": meeting.title, "held_on": meeting.held_on,
+                "venue": meeting.venue, "notes": meeting.notes} if meeting else {})
+    form = forms.MeetingForm(request.POST or None, agreements=agreements, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = actions.do_save_meeting(meeting, acting_user=request.user, agreement=d["agreement"],
+                                              title=d["title"], held_on=d["held_on"], venue=d["venue"],
+                                              notes=d["notes"])
+        except actions.GovernanceError as e:
+            _refused(request, e, CouncilMeeting, meeting)
+        else:
+            messages.success(request, _("運営協議会を保存しました。"))
+            return redirect("governance:meeting_detail", meeting.pk)
+    return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+@reader_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
+                          request.path, pk=pk)
+    user = request.user
+    follow_ups = list(meeting.follow_ups.select_related("owner", "owner__agency", "decision"))
+    for f in follow_ups:
+        f.user_can_complete = f.is_open and f.can_complete(user)  # type: ignore[attr-defined]  # for the template
+    return render(request, "governance/meeting_detail.html", {
+        "meeting": meeting, "today": timezone.localdate(),
+        "attendees": meeting.attendees.select_related("staff", "agency"),
+        "decisions": meeting.decisions.all(), "follow_ups": follow_ups,
+        "carried": meeting.carried_follow_ups(),
+        "can_manage": meeting.can_manage(user),
+        "attendee_form": forms.AttendeeForm(), "decision_form": forms.DecisionForm(),
+        "follow_up_form": forms.FollowUpForm(meeting_id=meeting.pk, initial={"owner": user}),
+        "done_form": forms.FollowUpDoneForm(),
+        "history": _history(CouncilMeeting, meeting.pk),
+    })
+
+
+def _managed_meeting(request: HttpRequest, pk: int) -> CouncilMeeting:
+    return get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
+                       request.path, pk=pk)
+
+
+def _post_change(request: HttpRequest, meeting: CouncilMeeting, model: type, form: Any,
+                 change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
+    """Run one change of a meeting page's forms and come back to the meeting."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    else:
+        try:
+            change(form.cleaned_data)
+        except actions.GovernanceError as e:
+            _refused(request, e, model, meeting)
+        else:
+            messages.success(request, done)
+    return redirect("governance:meeting_detail", meeting.pk)
+
+
+@reader_required
+@require_POST
+def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    return _post_change(request, meeting, Attendee, forms.AttendeeForm(request.POST),
+                        lambda d: actions.do_add_attendee(meeting, acting_user=request.user, staff=d["staff"],
+                                                          name=d["name"], agency=d["agency"],
+                                                          organisation=d["organisation"], title=d["title"]),
+                        _("出席者を追加しました。"))
+
+
+@reader_required
+@require_POST
+def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    attendee = get_visible(Attendee.objects.visible_to(request.user).filter(meeting=meeting), request.path,
+                           pk=attendee_pk)
+    try:
+        actions.do_remove_attendee(attendee, acting_user=request.user)
+    except actions.GovernanceError as e:
+        _refused(request, e, Attendee, attendee)
+    else:
+        messages.success(request, _("出席者を削除しました。"))
+    return redirect("governance:meeting_detail", meeting.pk)
+
+
+@reader_required
+@require_POST
+def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    return _post_change(request, meeting, CouncilMeeting, forms.DecisionForm(request.POST),
+                        lambda d: actions.do_add_decision(meeting, acting_user=request.user, text=d["text"]),
+                        _("決定事項を追加しました。"))
+
+
+@reader_required
+@require_POST
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    return _post_change(request, meeting, CouncilMeeting, forms.FollowUpForm(request.POST, meeting_id=meeting.pk),
+                        lambda d: actions.do_add_follow_up(meeting, acting_user=request.user, text=d["text"],
+                                                           owner=d["owner"], due_on=d["due_on"],
+                                                           decision=d["decision"]),
+                        _("フォローアップを追加しました。"))
+
+
+@reader_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_visible(FollowUp.objects.visible_to(request.user).select_related("meeting__agreement"),
+                            request.path, pk=pk)
+    meeting = follow_up.meeting
+    back = request.POST.get("next", "")
+    response = _post_change(request, meeting, FollowUp, forms.FollowUpDoneForm(request.POST),
+                            lambda d: actions.do_complete_follow_up(follow_up, acting_user=request.user,
+                                                                    done_on=d["on"], note=d["note"]),
+                            _("完了を記録しました。"))
+    # Only a path of this site: the follow-up may be completed from a later meeting's page.
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return response
+
+
+# --- the agenda pack ----------------------------------------------------------------------------------------
+
+def _pack_body(request: HttpRequest, meeting: CouncilMeeting) -> str:
+    return render_to_string("governance/_agenda_pack_body.html",
+                            {"pack": agenda_pack(meeting), "today": timezone.localdate()}, request=request)
+
+
+@reader_required
+def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agenda pack as a printable page: as issued, if it was; otherwise from the current figures."""
+    meeting = _managed_meeting(request, pk)
+    live = request.GET.get("live") == "1" or not meeting.pack_html
+    body = _pack_body(request, meeting) if live else meeting.pack_html
+    return render(request, "governance/agenda_pack.html", {
+        "meeting": meeting, "body": body, "live": live, "can_manage": meeting.can_manage(request.user)})
+
+
+@reader_required
+@require_POST
+def meeting_pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _managed_meeting(request, pk)
+    try:
+        actions.do_issue_agenda_pack(meeting, acting_user=request.user, html=_pack_body(request, meeting))
+    except actions.GovernanceError as e:
+        _refused(request, e, CouncilMeeting, meeting)
+    else:
+        messages.success(request, _("会議資料を発行しました。以後はこの内容で表示・印刷されます。"))
+    return redirect(reverse("governance:meeting_pack", args=[meeting.pk]))
+
+
+@reader_required
+def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same pack as a PDF (WeasyPrint, Japanese fonts embedded)."""
+    from .pdf import render_pdf
+
+    meeting = _managed_meeting(request, pk)
+    body = meeting.pack_html or _pack_body(request, meeting)
+    html = render_to_string("governance/agenda_pack_pdf.html", {"meeting": meeting, "body": body},
+                            request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="council-{meeting.held_on:%Y%m%d}.pdf"'
+    return response

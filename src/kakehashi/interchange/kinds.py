@@ -1,0 +1,766 @@
+"""The six interchange files: how each row is read, checked, compared with what is stored, and written.
+
+A file goes through three steps, and nothing is written until every file has passed the first two:
+
+1. ``validate``: each row is read into a ``Record`` (the model's field values, keyed by attname, plus
+   child rows such as desired occupations); the stored rows with the same ids are loaded in chunks and kept
+   as comparable values; rules across cells are checked against the values the row would end up with.
+2. the run checks the ids a row refers to (the employer of a posting, …) in one query per kind.
+3. ``write``: rows whose values equal the stored ones are skipped (their ``updated_at`` does not move);
+   new rows are bulk-created, changed ones updated with one statement run over many rows, child rows
+   replaced only where they differ.
+
+A column the file does not have leaves the stored field as it is; an empty cell sets it to unknown.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, ClassVar
+
+from django.db import connection, models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from kakehashi.accounts.models import AgencyKind
+from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod, VisitParty
+from kakehashi.plans.models import Target
+from kakehashi.postings.models import EmploymentType, Posting
+from kakehashi.reference.loaders import normalise_postal_code
+from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.seekers.models import (
+    Consent,
+    ConsentPurpose,
+    DesiredOccupation,
+    EmploymentWish,
+    Experience,
+    ReferredBy,
+    Seeker,
+    WageUnit,
+)
+
+from . import cells
+from .errors import CellError, RowError
+from .lookups import Lookups
+from .reading import CsvFile, Row
+
+BATCH = 2000
+# Keys per ``IN (…)`` query: SQLite's default limit is 999 variables per statement.
+CHUNK = 900
+# Files shorter than this finish before a progress bar would be read.
+PROGRESS_FROM = 10_000
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ABSENT = _Marker("ABSENT")  # the file has no such column
+INVALID = _Marker("INVALID")  # the cell could not be read; the error is recorded
+
+
+@dataclass(slots=True)
+class Record:
+    """One row as it is to be stored: field values by attname (references to other interchange records by
+    their id, resolved to primary keys when written) and child rows by name."""
+
+    line: int
+    key: Any
+    values: dict[str, Any]
+    children: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, Any] = field(default_factory=dict)  # cells whose meaning depends on the stored row
+
+
+@dataclass(slots=True)
+class Stored:
+    """A row already in the database: its primary key and its comparable values."""
+
+    pk: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Counts:
+    """What writing one file did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A cell naming another interchange record by id (``employer_id`` of a posting)."""
+
+    kind: str
+    key: str
+    file: str
+    line: int
+    column: str
+
+
+@dataclass
+class Run:
+    """What the files of one import share: the reference data, the errors so far, the ids each file brings,
+    the references to check, and the primary key of every id once known."""
+
+    lookups: Lookups
+    progress: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    references: list[Reference] = field(default_factory=list)
+    pks: dict[str, dict[Any, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def bar(self, total: int, desc: str) -> tqdm[Any]:
+        """A progress bar on stderr, for large files and only when asked for."""
+        return tqdm(total=total, desc=desc, unit="行", leave=False, mininterval=0.5,
+                    disable=not self.progress or total < PROGRESS_FROM)
+
+
+class Cells:
+    """Reading the cells of one row; every problem becomes a ``RowError`` naming the row and the column."""
+
+    def __init__(self, row: Row, kind: Kind) -> None:
+        self.row = row
+        self.kind = kind
+        self.ok = True
+
+    def error(self, column: str, message: str) -> None:
+        self.ok = False
+        self.kind.run.errors.append(RowError(self.kind.file.name, self.row.line, column, message))
+
+    def read(self, column: str, parse: Callable[..., Any], *args: Any, empty: Any = None,
+             required: bool = False) -> Any:
+        """The parsed cell; ``empty`` for an empty cell; ABSENT without the column; INVALID after an error."""
+        if column not in self.row.index:
+            return ABSENT
+        raw = self.row.get(column)
+        if not raw.strip():
+            if required:
+                self.error(column, _("必須の項目が空欄です。"))
+                return INVALID
+            return empty
+        try:
+            return parse(raw, *args)
+        except CellError as e:
+            self.error(column, str(e))
+            return INVALID
+
+    def put(self, values: dict[str, Any], name: str, column: str, parse: Callable[..., Any], *args: Any,
+            empty: Any = None, required: bool = False) -> Any:
+        value = self.read(column, parse, *args, empty=empty, required=required)
+        if value is not ABSENT and value is not INVALID:
+            values[name] = value
+        return value
+
+    def refer(self, values: dict[str, Any], name: str, column: str, kind: str, *,
+              required: bool = False) -> None:
+        """A cell naming another record by id; whether it exists is checked once all files are read."""
+        key = self.put(values, name, column, cells.identifier, required=required)
+        if isinstance(key, str):
+            self.kind.run.references.append(Reference(kind, key, self.kind.file.name, self.row.line, column))
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _postal_code(value: str) -> str:
+    code = normalise_postal_code(value)
+    if not code:
+        raise CellError(_("「%(value)s」は郵便番号として読めません（7桁の数字）。") % {"value": value})
+    return code
+
+
+class Kind:
+    """One interchange file. Subclasses declare the columns and how a row becomes field values."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    model: ClassVar[type[models.Model]]
+    key: ClassVar[str]  # the id column, also the model field it is stored in
+    required: ClassVar[tuple[str, ...]]
+    optional: ClassVar[tuple[str, ...]]
+    # The fields an import may set, as attnames, each with the lookup that reads its stored value. A
+    # reference to another interchange record is compared by that record's id, not by primary key.
+    lookups: ClassVar[dict[str, str]]
+    references: ClassVar[dict[str, str]] = {}  # attname → kind it refers to
+
+    def __init__(self, file: CsvFile, run: Run) -> None:
+        self.file = file
+        self.run = run
+        self.records: list[Record] = []
+        self.stored: dict[Any, Stored] = {}
+        self.readable = True
+
+    @property
+    def has_updated_at(self) -> bool:
+        return any(f.name == "updated_at" for f in self.model._meta.concrete_fields)
+
+    def error(self, line: int, column: str, message: str) -> None:
+        self.run.errors.append(RowError(self.file.name, line, column, message))
+
+    # -- step 1 ----------------------------------------------------------------------------------------
+
+    def check_header(self) -> None:
+        """Every required column present (one error naming each missing one); unknown columns are ignored
+        with a warning, since the contract lets the project add optional columns."""
+        self.run.errors.extend(self.file.errors)
+        if self.file.errors and not self.file.columns:
+            self.readable = False
+            return
+        for column in self.required:
+            if column not in self.file.columns:
+                self.error(1, column, _("必須の列「%(column)s」がありません。") % {"column": column})
+                self.readable = False
+        known = set(self.required) | set(self.optional)
+        for column in self.file.columns:
+            if column and column not in known:
+                self.run.warnings.append(_("%(file)s: 列「%(column)s」は使われないため無視しました。")
+                                         % {"file": self.file.name, "column": column})
+
+    def raw_keys(self) -> set[str]:
+        """The ids this file brings, read before any row is checked, so that another file may refer to them."""
+        if not self.key or self.key not in self.file.columns:
+            return set()
+        keys = set()
+        for row in self.file.rows:
+            try:
+                key = cells.identifier(row.get(self.key))
+            except CellError:
+                continue
+            if key:
+                keys.add(key)
+        return keys
+
+    def validate(self) -> None:
+        if not self.readable:
+            return
+        seen: dict[Any, int] = {}
+        with self.run.bar(len(self.file.rows), _("%(file)s 検証") % {"file": self.file.name}) as bar:
+            for row in self.file.rows:
+                c = Cells(row, self)
+                record = self.parse(c)
+                bar.update()
+                if record is None or not c.ok:
+                    continue
+                if record.key in seen:
+                    self.error(row.line, self.key or "",
+                               _("%(line)d 行目と同じ行です（キーが重複しています）。") % {"line": seen[record.key]})
+                    continue
+                seen[record.key] = row.line
+                self.records.append(record)
+        self.stored = self.load_stored([r.key for r in self.records])
+        defaults = {name: self.model._meta.get_field(name).get_default() for name in self.lookups}
+        for record in self.records:
+            stored = self.stored.get(record.key)
+            self.complete(record, {**defaults, **(stored.values if stored else {}), **record.values})
+
+    def parse(self, c: Cells) -> Record | None:
+        raise NotImplementedError
+
+    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+        """Rules across cells, checked on the values the row will have once stored (a column the file lacks
+        keeps its stored value); may set values that depend on stored ones."""
+
+    def load_stored(self, keys: list[Any]) -> dict[Any, Stored]:
+        names = list(self.lookups)
+        lookups = [self.lookups[n] for n in names]
+        stored = {}
+        for chunk in chunks(keys):
+            for pk, key, *values in self.model._default_manager.filter(**{f"{self.key}__in": chunk}).values_list(
+                    "pk", self.key, *lookups):
+                stored[key] = Stored(pk, dict(zip(names, values, strict=True)))
+        return stored
+
+    def put_place(self, c: Cells, values: dict[str, Any]) -> None:
+        """The postal code, and from it (and the town, when given) the town and its coordinates."""
+        code = c.read("postal_code", _postal_code, required=True)
+        town = c.read("town", cells.text, 80, empty="")
+        if not isinstance(code, str) or town is INVALID:
+            return
+        place = self.run.lookups.place(code, town if isinstance(town, str) else "")
+        if place is None:
+            c.error("postal_code", _("郵便番号「%(code)s」は存在しません。") % {"code": code})
+            return
+        values.update(postal_code=code, town_id=place.town.pk if place.town else None, lat=place.lat,
+                      lng=place.lng)
+
+    def site(self, value: str) -> int:
+        code = cells.text(value)
+        try:
+            return self.run.lookups.sites[code]
+        except KeyError:
+            raise CellError(_("拠点コード「%(code)s」は登録されていません（登録済み：%(known)s）。")
+                            % {"code": code, "known": "、".join(sorted(self.run.lookups.sites))}) from None
+
+    def occupation(self, value: str) -> tuple[str, str]:
+        return cells.occupation(value, self.run.lookups.occupations)
+
+    def occupations(self, value: str) -> tuple[str, ...]:
+        """';'-separated occupation codes → their middle groups, first mention first, each once."""
+        codes: list[str] = []
+        for item in cells.items(value):
+            middle, _written = self.occupation(item)
+            if middle not in codes:
+                codes.append(middle)
+        return tuple(codes)
+
+    # -- step 3 ----------------------------------------------------------------------------------------
+
+    def load_children(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        return {}
+
+    def write_children(self, records: list[tuple[int, Record, dict[str, Any] | None]]) -> None:
+        """Children of new rows (stored children None) and of changed rows."""
+
+    def children_differ(self, record: Record, stored: dict[str, Any]) -> bool:
+        return any(record.children[name] != stored.get(name) for name in record.children)
+
+    def resolved(self, values: dict[str, Any]) -> dict[str, Any]:
+        out = dict(values)
+        for name, kind in self.references.items():
+            if out.get(name) is not None:
+                out[name] = self.run.pks[kind][out[name]]
+        return out
+
+    def write(self) -> Counts:
+        counts = Counts()
+        children = self.load_children([s.pk for s in self.stored.values()])
+        new: list[Record] = []
+        changed: list[tuple[Stored, Record]] = []
+        for record in self.records:
+            stored = self.stored.get(record.key)
+            if stored is None:
+                new.append(record)
+            elif (any(value != stored.values[name] for name, value in record.values.items())
+                  or self.children_differ(record, children.get(stored.pk, {}))):
+                changed.append((stored, record))
+            else:
+                counts.unchanged += 1
+        with self.run.bar(len(new) + len(changed), _("%(file)s 書込") % {"file": self.file.name}) as bar:
+            objs = [self.model(**self.resolved(r.values)) for r in new]
+            for batch in chunks(objs, BATCH):
+                self.model._default_manager.bulk_create(batch, batch_size=BATCH)
+                bar.update(len(batch))
+            if any(o.pk is None for o in objs):  # a backend that cannot return keys from a bulk insert
+                self.stored.update(self.load_stored([r.key for r in new]))
+                for o, r in zip(objs, new, strict=True):
+                    o.pk = self.stored[r.key].pk
+            self.update_rows([(s.pk, self.resolved(r.values)) for s, r in changed], bar)
+        pks = self.run.pks.setdefault(self.name, {})
+        pks.update((key, s.pk) for key, s in self.stored.items())
+        pks.update((r.key, o.pk) for r, o in zip(new, objs, strict=True))
+        self.write_children([(o.pk, r, None) for r, o in zip(new, objs, strict=True)]
+                            + [(s.pk, r, children.get(s.pk, {})) for s, r in changed])
+        counts.created, counts.updated = len(new), len(changed)
+        return counts
+
+    def update_rows(self, rows: list[tuple[int, dict[str, Any]]], bar: tqdm[Any]) -> None:
+        """``UPDATE … WHERE id = ?`` run over many rows at once. Django's ``bulk_update`` builds one CASE
+        expression per field, which SQLite's 999-variable limit cuts into batches of a few dozen rows."""
+        if not rows:
+            return
+        meta = self.model._meta
+        groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+        for pk, values in rows:
+            groups.setdefault(tuple(values), []).append((pk, values))
+        now = timezone.now()
+        qn = connection.ops.quote_name
+        for names, group in groups.items():
+            fields = [meta.get_field(n) for n in names]
+            if self.has_updated_at:
+                fields.append(meta.get_field("updated_at"))
+            sql = "UPDATE {} SET {} WHERE {} = %s".format(
+                qn(meta.db_table), ", ".join(f"{qn(f.column)} = %s" for f in fields), qn(meta.pk.column))
+            params = [
+                [f.get_db_prep_save(values[f.attname] if f.attname in values else now, connection)
+                 for f in fields] + [pk]
+                for pk, values in group
+            ]
+            with connection.cursor() as cursor:
+                for batch in chunks(params, BATCH):
+                    cursor.executemany(sql, batch)
+                    bar.update(len(batch))
+
+
+def _replace_children(model: type[models.Model], parent: str, pks: Iterable[int],
+                      rows: list[models.Model]) -> None:
+    pk_list = list(pks)
+    for chunk in chunks(pk_list):
+        model._default_manager.filter(**{f"{parent}__in": chunk}).delete()
+    model._default_manager.bulk_create(rows, batch_size=BATCH)
+
+
+class Employers(Kind):
+    name = "employers"
+    label = "事業所"
+    model = Employer
+    key = "employer_id"
+    required = ("employer_id", "name", "industry", "postal_code")
+    optional = ("town", "employees", "center_member", "phone")
+    lookups = {"employer_id": "employer_id", "name": "name", "industry_id": "industry_id",
+               "postal_code": "postal_code", "town_id": "town_id", "lat": "lat", "lng": "lng",
+               "employees": "employees", "center_member": "center_member", "phone": "phone"}
+
+    def industry(self, value: str) -> str:
+        code = cells.text(value).upper()
+        if code not in self.run.lookups.industries:
+            raise CellError(_("産業コード「%(code)s」は日本標準産業分類（第14回改定）にありません。") % {"code": code})
+        return code
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        key = c.put(v, "employer_id", "employer_id", cells.identifier, required=True)
+        c.put(v, "name", "name", cells.text, 200, required=True)
+        c.put(v, "industry_id", "industry", self.industry, required=True)
+        self.put_place(c, v)
+        c.put(v, "employees", "employees", cells.integer)
+        c.put(v, "center_member", "center_member", cells.flag, empty=False)
+        c.put(v, "phone", "phone", cells.text, 20, empty="")
+        return Record(c.row.line, key, v) if c.ok else None
+
+
+class Seekers(Kind):
+    name = "seekers"
+    label = "求職者"
+    model = Seeker
+    key = "seeker_id"
+    required = ("seeker_id", "site", "registered_on", "postal_code", "desired_occupations")
+    optional = ("birth_year", "town", "desired_employment", "min_wage", "wage_unit", "max_commute_km",
+                "qualifications", "experience", "welfare_recipient", "referred_by", "consent_share", "note",
+                # added by this project (docs/interchange.md): who registered the seeker, which agency referred
+                "registered_by", "referring_agency")
+    lookups = {"seeker_id": "seeker_id", "site_id": "site_id", "registered_on": "registered_on",
+               "registered_by": "registered_by", "birth_year": "birth_year", "postal_code": "postal_code",
+               "town_id": "town_id", "lat": "lat", "lng": "lng", "desired_employment": "desired_employment",
+               "min_wage": "min_wage", "wage_unit": "wage_unit", "max_commute_km": "max_commute_km",
+               "qualifications": "qualifications", "welfare_recipient": "welfare_recipient",
+               "referred_by": "referred_by", "referring_agency_id": "referring_agency_id", "note": "note"}
+    SHARED_WITH = frozenset({AgencyKind.HELLO_WORK.value, AgencyKind.CITY.value})
+
+    def experience(self, value: str) -> tuple[tuple[str, float], ...]:
+        """'073:10;095:2.5' → ((073, 10.0), (095, 2.5)), sorted by code."""
+        years: dict[str, float] = {}
+        for item in cells.items(value):
+            code, sep, amount = item.partition(":")
+            if not sep:
+                raise CellError(_("「%(item)s」は「職業コード:年数」の形で書いてください（例：073:10;095:2）。")
+                                % {"item": item})
+            middle, _written = self.occupation(code)
+            if middle in years:
+                raise CellError(_("職業コード「%(code)s」が2回書かれています。") % {"code": middle})
+            years[middle] = cells.number(amount)
+        return tuple(sorted(years.items()))
+
+    def agency(self, value: str) -> tuple[int, str]:
+        code = cells.text(value)
+        try:
+            return self.run.lookups.agencies[code]
+        except KeyError:
+            raise CellError(_("機関コード「%(code)s」は登録されていません。") % {"code": code}) from None
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        children: dict[str, Any] = {}
+        key = c.put(v, "seeker_id", "seeker_id", cells.identifier, required=True)
+        c.put(v, "site_id", "site", self.site, required=True)
+        c.put(v, "registered_on", "registered_on", cells.date, required=True)
+        self.put_place(c, v)
+        desired = c.read("desired_occupations", self.occupations, required=True)
+        if isinstance(desired, tuple):
+            children["desired"] = desired
+        this_year = timezone.localdate().year
+        c.put(v, "birth_year", "birth_year", cells.integer, 1900, this_year)
+        c.put(v, "desired_employment", "desired_employment", cells.choice, EmploymentWish,
+              empty=EmploymentWish.ANY.value)
+        c.put(v, "min_wage", "min_wage", cells.integer)
+        c.put(v, "wage_unit", "wage_unit", cells.choice, WageUnit, empty=WageUnit.MONTH.value)
+        c.put(v, "max_commute_km", "max_commute_km", cells.number)
+        c.put(v, "qualifications", "qualifications", cells.items, empty=[])
+        experience = c.read("experience", self.experience, empty=())
+        if isinstance(experience, tuple):
+            children["experience"] = experience
+        c.put(v, "welfare_recipient", "welfare_recipient", cells.flag, empty=False)
+        c.put(v, "referred_by", "referred_by", cells.choice, ReferredBy, empty=ReferredBy.SELF.value)
+        consent = c.read("consent_share", cells.flag, empty=False)
+        if isinstance(consent, bool):
+            children["consents"] = self.SHARED_WITH if consent else frozenset()
+        c.put(v, "note", "note", partial(cells.text, normalise=False), empty="")
+        record = Record(c.row.line, key, v, children)
+        record.cells["registered_by"] = c.read(
+            "registered_by", cells.choice, AgencyKind, [AgencyKind.CITY.value, AgencyKind.HELLO_WORK.value])
+        record.cells["referring_agency"] = c.read("referring_agency", self.agency)
+        return record if c.ok else None
+
+    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+        referred_by = effective["referred_by"]
+        given_by = "referred_by" in record.values
+        registered_by = record.cells["registered_by"]
+        if isinstance(registered_by, str):
+            record.values["registered_by"] = registered_by
+        elif given_by or registered_by is None:
+            # The agency that holds the record: the city for the people its own desks and its welfare office
+            # send, Hello Work for those who came to it or on their own.
+            record.values["registered_by"] = (
+                AgencyKind.CITY.value if referred_by in (ReferredBy.CITY, ReferredBy.WELFARE_OFFICE)
+                else AgencyKind.HELLO_WORK.value)
+
+        agency = record.cells["referring_agency"]
+        if isinstance(agency, tuple):
+            pk, kind = agency
+            if referred_by == ReferredBy.SELF or kind != referred_by:
+                self.error(record.line, "referring_agency", _(
+                    "紹介元機関の種別（%(kind)s）が紹介元「%(referred_by)s」と合いません。")
+                    % {"kind": kind, "referred_by": referred_by})
+                return
+            record.values["referring_agency_id"] = pk
+        elif given_by or agency is None:
+            if referred_by == ReferredBy.WELFARE_OFFICE:
+                if not self.run.lookups.welfare_offices:
+                    self.error(record.line, "referred_by", _(
+                        "福祉事務所が機関として登録されていません（kakehashi installation で登録してください）。"))
+                    return
+                record.values["referring_agency_id"] = self.run.lookups.welfare_offices[0]
+            else:
+                record.values["referring_agency_id"] = None
+
+    def load_children(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        desired: dict[int, list[str]] = {}
+        experience: dict[int, list[tuple[str, float]]] = {}
+        consents: dict[int, set[str]] = {}
+        for chunk in chunks(pks):
+            for seeker, code in DesiredOccupation.objects.filter(seeker_id__in=chunk).order_by(
+                    "seeker_id", "rank").values_list("seeker_id", "occupation_id"):
+                desired.setdefault(seeker, []).append(code)
+            for seeker, code, years in Experience.objects.filter(seeker_id__in=chunk).values_list(
+                    "seeker_id", "occupation_id", "years"):
+                experience.setdefault(seeker, []).append((code, years))
+            for seeker, party in Consent.objects.filter(seeker_id__in=chunk, purpose=ConsentPurpose.SHARE
+                                                        ).values_list("seeker_id", "party"):
+                consents.setdefault(seeker, set()).add(party)
+        return {pk: {"desired": tuple(desired.get(pk, ())), "experience": tuple(sorted(experience.get(pk, ()))),
+                     "consents": frozenset(consents.get(pk, ()))} for pk in pks}
+
+    def children_differ(self, record: Record, stored: dict[str, Any]) -> bool:
+        for name, value in record.children.items():
+            if name == "consents":
+                # The import records consent given; it never withdraws one (see docs/interchange.md).
+                if value - stored.get("consents", frozenset()):
+                    return True
+            elif value != stored.get(name):
+                return True
+        return False
+
+    def write_children(self, records: list[tuple[int, Record, dict[str, Any] | None]]) -> None:
+        desired_pks, desired = [], []
+        experience_pks, experiences = [], []
+        consents = []
+        for pk, record, stored in records:
+            stored = stored or {}
+            if "desired" in record.children and record.children["desired"] != stored.get("desired"):
+                desired_pks.append(pk)
+                desired += [DesiredOccupation(seeker_id=pk, occupation_id=code, rank=rank)
+                            for rank, code in enumerate(record.children["desired"], start=1)]
+            if "experience" in record.children and record.children["experience"] != stored.get("experience"):
+                experience_pks.append(pk)
+                experiences += [Experience(seeker_id=pk, occupation_id=code, years=years)
+                                for code, years in record.children["experience"]]
+            missing = record.children.get("consents", frozenset()) - stored.get("consents", frozenset())
+            # Sharing between the city and Hello Work at the joint desk, from the day of registration.
+            consents += [Consent(seeker_id=pk, party=party, purpose=ConsentPurpose.SHARE,
+                                 given_on=record.values.get("registered_on") or datetime.date.today())
+                         for party in sorted(missing)]
+        _replace_children(DesiredOccupation, "seeker_id", desired_pks, desired)
+        _replace_children(Experience, "seeker_id", experience_pks, experiences)
+        Consent.objects.bulk_create(consents, batch_size=BATCH)
+
+
+class Postings(Kind):
+    name = "postings"
+    label = "求人"
+    model = Posting
+    key = "posting_id"
+    required = ("posting_id", "employer_id", "site", "received_on", "occupation", "openings", "postal_code")
+    optional = ("title", "description", "employment", "wage_min", "wage_max", "wage_unit", "town",
+                "required_qualifications", "experience_required", "trial_employment_ok", "developed", "closes_on")
+    lookups = {"posting_id": "posting_id", "employer_id": "employer__employer_id", "site_id": "site_id",
+               "received_on": "received_on", "closes_on": "closes_on", "occupation_id": "occupation_id",
+               "occupation_minor": "occupation_minor", "openings": "openings", "employment": "employment",
+               "wage_min": "wage_min", "wage_max": "wage_max", "wage_unit": "wage_unit",
+               "postal_code": "postal_code", "town_id": "town_id", "lat": "lat", "lng": "lng",
+               "required_qualifications": "required_qualifications",
+               "experience_required": "experience_required", "trial_employment_ok": "trial_employment_ok",
+               "developed": "developed", "title": "title", "description": "description"}
+    references = {"employer_id": "employers"}
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        key = c.put(v, "posting_id", "posting_id", cells.identifier, required=True)
+        c.refer(v, "employer_id", "employer_id", "employers", required=True)
+        c.put(v, "site_id", "site", self.site, required=True)
+        c.put(v, "received_on", "received_on", cells.date, required=True)
+        occupation = c.read("occupation", self.occupation, required=True)
+        if isinstance(occupation, tuple):
+            middle, written = occupation
+            v["occupation_id"] = middle
+            v["occupation_minor"] = written if written != middle else ""
+        c.put(v, "openings", "openings", cells.integer, 1, required=True)
+        self.put_place(c, v)
+        c.put(v, "title", "title", cells.text, 200, empty="")
+        c.put(v, "description", "description", partial(cells.text, normalise=False), empty="")
+        c.put(v, "employment", "employment", cells.choice, EmploymentType, empty=EmploymentType.FULL_TIME.value)
+        c.put(v, "wage_min", "wage_min", cells.integer)
+        c.put(v, "wage_max", "wage_max", cells.integer)
+        c.put(v, "wage_unit", "wage_unit", cells.choice, WageUnit, empty=WageUnit.MONTH.value)
+        c.put(v, "required_qualifications", "required_qualifications", cells.items, empty=[])
+        for flag in ("experience_required", "trial_employment_ok", "developed"):
+            c.put(v, flag, flag, cells.flag, empty=False)
+        c.put(v, "closes_on", "closes_on", cells.date)
+        return Record(c.row.line, key, v) if c.ok else None
+
+    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+        low, high = effective["wage_min"], effective["wage_max"]
+        if low is not None and high is not None and low > high:
+            self.error(record.line, "wage_max", _("賃金の上限（%(high)s）が下限（%(low)s）より小さくなっています。")
+                       % {"high": high, "low": low})
+        closes, received = effective["closes_on"], effective["received_on"]
+        if closes is not None and received is not None and closes < received:
+            self.error(record.line, "closes_on", _("紹介期限（%(closes)s）が受理日（%(received)s）より前です。")
+                       % {"closes": closes, "received": received})
+
+
+class Visits(Kind):
+    name = "visits"
+    label = "事業所訪問"
+    model = EmployerVisit
+    key = "visit_id"
+    required = ("visit_id", "employer_id", "visited_on", "by")
+    optional = ("method", "hiring_need_occupations", "hiring_need_openings", "for_seeker_id",
+                "resulting_posting_id", "note")
+    lookups = {"visit_id": "visit_id", "employer_id": "employer__employer_id", "visited_on": "visited_on",
+               "by": "by", "method": "method", "hiring_need_openings": "hiring_need_openings",
+               "for_seeker_id": "for_seeker__seeker_id", "resulting_posting_id": "resulting_posting__posting_id",
+               "note": "note"}
+    references = {"employer_id": "employers", "for_seeker_id": "seekers", "resulting_posting_id": "postings"}
+    through = EmployerVisit.hiring_need_occupations.through
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        children: dict[str, Any] = {}
+        key = c.put(v, "visit_id", "visit_id", cells.identifier, required=True)
+        c.refer(v, "employer_id", "employer_id", "employers", required=True)
+        c.put(v, "visited_on", "visited_on", cells.date, required=True)
+        c.put(v, "by", "by", cells.choice, VisitParty, required=True)
+        c.put(v, "method", "method", cells.choice, VisitMethod, empty=VisitMethod.VISIT.value)
+        needs = c.read("hiring_need_occupations", self.occupations, empty=())
+        if isinstance(needs, tuple):
+            children["occupations"] = tuple(sorted(needs))
+        c.put(v, "hiring_need_openings", "hiring_need_openings", cells.integer)
+        c.refer(v, "for_seeker_id", "for_seeker_id", "seekers")
+        c.refer(v, "resulting_posting_id", "resulting_posting_id", "postings")
+        c.put(v, "note", "note", partial(cells.text, normalise=False), empty="")
+        return Record(c.row.line, key, v, children) if c.ok else None
+
+    def load_children(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        codes: dict[int, list[str]] = {}
+        for chunk in chunks(pks):
+            for visit, code in self.through.objects.filter(employervisit_id__in=chunk).values_list(
+                    "employervisit_id", "occupation_id"):
+                codes.setdefault(visit, []).append(code)
+        return {pk: {"occupations": tuple(sorted(codes.get(pk, ())))} for pk in pks}
+
+    def write_children(self, records: list[tuple[int, Record, dict[str, Any] | None]]) -> None:
+        pks, rows = [], []
+        for pk, record, stored in records:
+            if "occupations" in record.children and record.children["occupations"] != (stored or {}).get(
+                    "occupations"):
+                pks.append(pk)
+                rows += [self.through(employervisit_id=pk, occupation_id=code)
+                         for code in record.children["occupations"]]
+        _replace_children(self.through, "employervisit_id", pks, rows)
+
+
+class Referrals(Kind):
+    name = "referrals"
+    label = "職業紹介"
+    model = Referral
+    key = "referral_id"
+    required = ("referral_id", "seeker_id", "posting_id", "referred_on")
+    optional = ("outcome", "outcome_on", "trial_employment")
+    lookups = {"referral_id": "referral_id", "seeker_id": "seeker__seeker_id",
+               "posting_id": "posting__posting_id", "referred_on": "referred_on", "outcome": "outcome",
+               "outcome_on": "outcome_on", "trial_employment": "trial_employment"}
+    references = {"seeker_id": "seekers", "posting_id": "postings"}
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        key = c.put(v, "referral_id", "referral_id", cells.identifier, required=True)
+        c.refer(v, "seeker_id", "seeker_id", "seekers", required=True)
+        c.refer(v, "posting_id", "posting_id", "postings", required=True)
+        c.put(v, "referred_on", "referred_on", cells.date, required=True)
+        c.put(v, "outcome", "outcome", cells.choice, Outcome, empty=Outcome.PENDING.value)
+        c.put(v, "outcome_on", "outcome_on", cells.date)
+        c.put(v, "trial_employment", "trial_employment", cells.flag, empty=False)
+        return Record(c.row.line, key, v) if c.ok else None
+
+    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+        outcome, outcome_on, referred_on = effective["outcome"], effective["outcome_on"], effective["referred_on"]
+        if outcome != Outcome.PENDING and outcome_on is None:
+            self.error(record.line, "outcome_on", _("結果が「%(outcome)s」のときは結果日（outcome_on）が必要です。")
+                       % {"outcome": outcome})
+        elif outcome == Outcome.PENDING and outcome_on is not None:
+            self.error(record.line, "outcome_on", _("選考中（pending）の紹介には結果日を入れられません。"))
+        elif outcome_on is not None and outcome_on < referred_on:
+            self.error(record.line, "outcome_on", _("結果日（%(outcome_on)s）が紹介日（%(referred_on)s）より前です。")
+                       % {"outcome_on": outcome_on, "referred_on": referred_on})
+
+
+class Targets(Kind):
+    name = "targets"
+    label = "数値目標"
+    model = Target
+    key = ""  # a target is keyed by (site, fiscal year, indicator)
+    required = ("fiscal_year", "site", "indicator", "target")
+    optional = ()
+    lookups = {"site_id": "site_id", "fiscal_year": "fiscal_year", "indicator_id": "indicator_id",
+               "target": "target"}
+
+    def indicator(self, value: str) -> int:
+        key = cells.text(value)
+        try:
+            return self.run.lookups.indicators[key]
+        except KeyError:
+            raise CellError(_("指標「%(key)s」は登録されていません（登録済み：%(known)s）。")
+                            % {"key": key, "known": "、".join(sorted(self.run.lookups.indicators))}) from None
+
+    def parse(self, c: Cells) -> Record | None:
+        v: dict[str, Any] = {}
+        c.put(v, "fiscal_year", "fiscal_year", cells.fiscal_year, required=True)
+        c.put(v, "site_id", "site", self.site, required=True)
+        c.put(v, "indicator_id", "indicator", self.indicator, required=True)
+        c.put(v, "target", "target", cells.integer, required=True)
+        if not c.ok:
+            return None
+        return Record(c.row.line, (v["site_id"], v["fiscal_year"], v["indicator_id"]), v)
+
+    def load_stored(self, keys: list[Any]) -> dict[Any, Stored]:
+        # A few dozen rows per year: read them all.
+        return {(site, year, indicator): Stored(pk, {"site_id": site, "fiscal_year": year,
+                                                     "indicator_id": indicator, "target": target})
+                for pk, site, year, indicator, target in Target.objects.values_list(
+                    "pk", "site_id", "fiscal_year", "indicator_id", "target")}
+
+
+KINDS: dict[str, type[Kind]] = {k.name: k for k in (Employers, Seekers, Postings, Visits, Referrals, Targets)}
+ORDER = list(KINDS)  # the order in which files depend on each other
