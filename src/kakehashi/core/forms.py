@@ -48,21 +48,22 @@ class PostalCodeField(forms.CharField):
 class ListField(forms.CharField):
     """'フォークリフト；介護職員初任者研修' → a list; ';', '、' and ',' all separate."""
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]  # a list, not a str, is the point
+    def clean(self, value: Any) -> list[str]:
         text = super().clean(value) or ""
         text = nfkc(text).replace("、", ";").replace(",", ";")
         return split_list(text)
 
 
 class NormalisingModelForm(forms.ModelForm):  # type: ignore[type-arg]  # generic over each concrete model
-    """NFKC on every text input before validation, so full-width digits and letters are accepted."""
+    """Numbers typed with full-width digits or thousands separators ('１８０，０００') are read as numbers."""
 
-    def _clean_fields(self) -> None:
-        if self.data and hasattr(self.data, "_mutable"):
-            data = self.data.copy()
-            for key in list(data.keys()):
-                field = self.fields.get(key.removeprefix(f"{self.prefix}-") if self.prefix else key)
-                if isinstance(field, (forms.IntegerField, forms.FloatField, forms.DecimalField)):
-                    data[key] = nfkc(data.get(key, "")).replace(",", "")
-            self.data = data
-        super()._clean_fields()
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        if data is not None:
+            numeric = (forms.IntegerField, forms.FloatField, forms.DecimalField)
+            copy = data.copy()
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)
+                if isinstance(field, numeric) and isinstance(copy.get(key), str):
+                    copy[key] = nfkc(copy[key]).replace(",", "")
+            self.data = copy

@@ -1,15 +1,14 @@
 """Pages that belong to no single part of the domain: health, home, about."""
 
-import datetime
-
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kakehashi.accounts.models import AgencyKind, Role
+from kakehashi.accounts.models import AgencyKind, Role, Staff
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
 from kakehashi.postings.models import Posting
@@ -29,11 +28,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """What this role works on today; the login form for someone not signed in."""
     if not request.user.is_authenticated:
         return auth_views.LoginView.as_view()(request)
     user = request.user
+    if not isinstance(user, Staff):  # signed in, checked above; narrows the type
+        raise PermissionError
     today = timezone.localdate()
     ctx: dict[str, object] = {"today": today, "fy_label": fiscal_year_label(fiscal_year_of(today))}
     seekers = Seeker.objects.visible_to(user)
@@ -54,4 +55,4 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about.html", {"credits": CREDITS, "year": datetime.date.today().year})
+    return render(request, "core/about.html", {"credits": CREDITS, "year": timezone.localdate().year})

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from kakehashi.accounts.models import AgencyKind
 from kakehashi.accounts.permissions import can
 from kakehashi.core.access import get_visible
 from kakehashi.core.actions import do_save_record
+from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry, Town
@@ -23,12 +24,12 @@ from kakehashi.reference.places import locate
 from .forms import EmployerForm, VisitForm
 from .models import Employer, EmployerVisit, VisitParty
 
-PARTY_OF_AGENCY = {AgencyKind.CENTER: VisitParty.CENTER, AgencyKind.HELLO_WORK: VisitParty.HELLO_WORK,
+PARTY_OF_AGENCY: dict[str, str] = {AgencyKind.CENTER: VisitParty.CENTER, AgencyKind.HELLO_WORK: VisitParty.HELLO_WORK,
                    AgencyKind.CITY: VisitParty.CITY}
 
 
 @login_required
-def employer_list(request: HttpRequest) -> HttpResponse:
+def employer_list(request: AuthedRequest) -> HttpResponse:
     qs = Employer.objects.visible_to(request.user).select_related("industry", "town")
     q = request.GET.get("q", "").strip()
     if q:
@@ -49,7 +50,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def employer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     employer = get_visible(Employer.objects.visible_to(request.user).select_related("industry", "town"), pk=pk)
     return render(request, "employers/detail.html", {
         "employer": employer,
@@ -68,7 +69,7 @@ def _place(employer: Employer) -> None:
 
 
 @login_required
-def employer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def employer_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if not can(request.user, "employer.edit"):
         raise PermissionDenied
     employer = get_visible(Employer.objects.visible_to(request.user), pk=pk) if pk else None
@@ -85,7 +86,7 @@ def employer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     if not can(user, "visit.record"):
         raise PermissionDenied

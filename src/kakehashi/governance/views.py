@@ -311,13 +311,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                           request.path, pk=pk)
     user = request.user
     follow_ups = list(meeting.follow_ups.select_related("owner", "owner__agency", "decision"))
-    for f in follow_ups:
+    carried = list(meeting.carried_follow_ups())
+    for f in [*follow_ups, *carried]:
         f.user_can_complete = f.is_open and f.can_complete(user)  # type: ignore[attr-defined]  # for the template
     return render(request, "governance/meeting_detail.html", {
         "meeting": meeting, "today": timezone.localdate(),
         "attendees": meeting.attendees.select_related("staff", "agency"),
         "decisions": meeting.decisions.all(), "follow_ups": follow_ups,
-        "carried": meeting.carried_follow_ups(),
+        "carried": carried,
         "can_manage": meeting.can_manage(user),
         "attendee_form": forms.AttendeeForm(), "decision_form": forms.DecisionForm(),
         "follow_up_form": forms.FollowUpForm(meeting_id=meeting.pk, initial={"owner": user}),
@@ -326,7 +327,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _managed_meeting(request: HttpRequest, pk: int) -> CouncilMeeting:
+def _meeting(request: HttpRequest, pk: int) -> CouncilMeeting:
     return get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
                        request.path, pk=pk)
 
@@ -351,7 +352,7 @@ def _post_change(request: HttpRequest, meeting: CouncilMeeting, model: type, for
 @reader_required
 @require_POST
 def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     return _post_change(request, meeting, Attendee, forms.AttendeeForm(request.POST),
                         lambda d: actions.do_add_attendee(meeting, acting_user=request.user, staff=d["staff"],
                                                           name=d["name"], agency=d["agency"],
@@ -362,7 +363,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 @reader_required
 @require_POST
 def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResponse:
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     attendee = get_visible(Attendee.objects.visible_to(request.user).filter(meeting=meeting), request.path,
                            pk=attendee_pk)
     try:
@@ -377,7 +378,7 @@ def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResp
 @reader_required
 @require_POST
 def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     return _post_change(request, meeting, CouncilMeeting, forms.DecisionForm(request.POST),
                         lambda d: actions.do_add_decision(meeting, acting_user=request.user, text=d["text"]),
                         _("決定事項を追加しました。"))
@@ -386,7 +387,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 @reader_required
 @require_POST
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     return _post_change(request, meeting, CouncilMeeting, forms.FollowUpForm(request.POST, meeting_id=meeting.pk),
                         lambda d: actions.do_add_follow_up(meeting, acting_user=request.user, text=d["text"],
                                                            owner=d["owner"], due_on=d["due_on"],
@@ -421,7 +422,7 @@ def _pack_body(request: HttpRequest, meeting: CouncilMeeting) -> str:
 @reader_required
 def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda pack as a printable page: as issued, if it was; otherwise from the current figures."""
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     live = request.GET.get("live") == "1" or not meeting.pack_html
     body = _pack_body(request, meeting) if live else meeting.pack_html
     return render(request, "governance/agenda_pack.html", {
@@ -431,7 +432,7 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @reader_required
 @require_POST
 def meeting_pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     try:
         actions.do_issue_agenda_pack(meeting, acting_user=request.user, html=_pack_body(request, meeting))
     except actions.GovernanceError as e:
@@ -446,7 +447,7 @@ def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same pack as a PDF (WeasyPrint, Japanese fonts embedded)."""
     from .pdf import render_pdf
 
-    meeting = _managed_meeting(request, pk)
+    meeting = _meeting(request, pk)
     body = meeting.pack_html or _pack_body(request, meeting)
     html = render_to_string("governance/agenda_pack_pdf.html", {"meeting": meeting, "body": body},
                             request=request)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kakehashi.accounts.permissions import can
 from kakehashi.core.access import get_visible
 from kakehashi.core.actions import do_save_record
+from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.reference.places import locate
@@ -24,7 +25,7 @@ from .models import EmploymentType, Posting
 
 
 @login_required
-def posting_list(request: HttpRequest) -> HttpResponse:
+def posting_list(request: AuthedRequest) -> HttpResponse:
     qs = Posting.objects.visible_to(request.user).select_related("employer", "occupation", "town", "site")
     g = request.GET
     q = g.get("q", "").strip()
@@ -53,7 +54,7 @@ def posting_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def posting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     posting = get_visible(Posting.objects.visible_to(request.user)
                           .select_related("employer", "occupation", "town", "site"), pk=pk)
     referrals = Referral.objects.filter(posting=posting)
@@ -66,7 +67,7 @@ def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def posting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if not can(request.user, "posting.edit"):
         raise PermissionDenied
     posting = get_visible(Posting.objects.visible_to(request.user), pk=pk) if pk else None

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
+from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
@@ -24,7 +25,7 @@ from .models import Outcome, Referral
 
 
 @login_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthedRequest) -> HttpResponse:
     qs = Referral.objects.visible_to(request.user).select_related("seeker", "posting__employer", "staff")
     if request.GET.get("outcome"):
         qs = qs.filter(outcome=request.GET["outcome"])
@@ -39,11 +40,11 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral_create(request: HttpRequest) -> HttpResponse:
+def referral_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not can(user, "referral.edit"):
         raise PermissionDenied
-    initial = {"referred_on": timezone.localdate()}
+    initial: dict[str, object] = {"referred_on": timezone.localdate()}
     seekers = Seeker.objects.visible_to(user)
     if request.GET.get("seeker"):
         initial["seeker_id"] = get_visible(seekers, pk=request.GET["seeker"]).seeker_id
@@ -71,7 +72,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     referral = get_visible(Referral.objects.visible_to(user).select_related("seeker", "posting__employer", "staff"),
                            purpose=_("紹介の詳細"), pk=pk)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +8,11 @@ from kakehashi.reference.models import Occupation
 
 from .models import Consent, Consultation, Seeker
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
-def occupation_choice(label: str, required: bool = False) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+
+def occupation_choice(label: "StrOrPromise", required: bool = False) -> forms.ModelChoiceField:  # type: ignore[type-arg]
     return forms.ModelChoiceField(Occupation.objects.all(), label=label, required=required,
                                   empty_label=_("（選択してください）"))
 

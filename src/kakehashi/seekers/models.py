@@ -152,6 +152,9 @@ class DesiredOccupation(models.Model):
         verbose_name = _("希望職種")
         verbose_name_plural = _("希望職種")
 
+    def __str__(self) -> str:
+        return f"第{self.rank}希望 {self.occupation_id}"
+
 
 class Experience(models.Model):
     """Years of experience in an occupation."""
@@ -165,6 +168,9 @@ class Experience(models.Model):
         constraints = [models.UniqueConstraint(fields=["seeker", "occupation"], name="experience_once")]
         verbose_name = _("職歴")
         verbose_name_plural = _("職歴")
+
+    def __str__(self) -> str:
+        return f"{self.occupation_id} {self.years}年"
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from kakehashi.audit.models import Action, AuditEvent
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
 from kakehashi.core.forms import JapaneseDateField
+from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.referrals.models import Referral
@@ -27,7 +28,7 @@ from .models import Consent, Consultation, Seeker, SeekerStatus
 
 
 @login_required
-def seeker_list(request: HttpRequest) -> HttpResponse:
+def seeker_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     qs = Seeker.objects.visible_to(user).select_related("site", "town")
     q = request.GET.get("q", "").strip()
@@ -51,12 +52,12 @@ def seeker_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def seeker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     seeker = get_visible(Seeker.objects.visible_to(user).select_related("site", "town", "referring_agency"),
                          purpose=_("求職者詳細"), pk=pk)
     record(user, Action.VIEW, Seeker, seeker, purpose=_("求職者詳細"))
-    ctx = {
+    ctx: dict[str, object] = {
         "seeker": seeker,
         "age": seeker.age_on(timezone.localdate()),
         "desired": seeker.desired_occupations.select_related("occupation"),
@@ -81,7 +82,7 @@ def _require(user: object, capability: str) -> None:
 
 
 @login_required
-def seeker_create(request: HttpRequest) -> HttpResponse:
+def seeker_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
     form = SeekerForm(request.POST or None, sees_welfare=user.sees_welfare,
@@ -95,7 +96,7 @@ def seeker_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def seeker_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def seeker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("求職者の編集"), pk=pk)
@@ -110,7 +111,7 @@ def seeker_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の記録"), pk=pk)
@@ -128,7 +129,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の撤回"), pk=pk)
@@ -145,7 +146,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def consultation_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "consultation.add")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("相談記録"), pk=pk)

@@ -53,6 +53,7 @@ from .store import (
     cells,
     commute_class,
     entry_keys,
+    id_hashes,
     key_ranges,
 )
 from .textfit import QueryVector, SparseRows, TextModel, shared_phrases
@@ -150,22 +151,22 @@ _SEEKER_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
 class _Found:
     """Candidates scored so far in one query."""
 
-    rows: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    fit: list[npt.NDArray[np.float32]] = field(default_factory=list)
-    shown: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    hashes: list[npt.NDArray[np.uint64]] = field(default_factory=list)
-    employers: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    rows: list[Arr] = field(default_factory=list)
+    fit: list[Arr] = field(default_factory=list)
+    shown: list[Arr] = field(default_factory=list)
+    hashes: list[Arr] = field(default_factory=list)
+    employers: list[Arr] = field(default_factory=list)
 
     def arrays(self) -> tuple[Arr, Arr, Arr, Arr, Arr]:
         def cat(parts: list[Arr], dtype: npt.DTypeLike) -> Arr:
             return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
         return (
-            cat(self.rows, np.int64),  # type: ignore[arg-type]  # lists of specific arrays are lists of Arr
-            cat(self.fit, np.float32),  # type: ignore[arg-type]
-            cat(self.shown, np.int64),  # type: ignore[arg-type]
-            cat(self.hashes, np.uint64),  # type: ignore[arg-type]
-            cat(self.employers, np.int64),  # type: ignore[arg-type]
+            cat(self.rows, np.int64),
+            cat(self.fit, np.float32),
+            cat(self.shown, np.int64),
+            cat(self.hashes, np.uint64),
+            cat(self.employers, np.int64),
         )
 
 
@@ -678,7 +679,7 @@ class MatchingEngine:
         """The seeker's columns as 1-row arrays, and their text loaded as the query vector."""
         if isinstance(seeker, SeekerRecord):
             batch, text, raw = self._encode_seekers([seeker])
-            batch["hash"] = _hashes([seeker.seeker_id])
+            batch["hash"] = id_hashes([seeker.seeker_id])
             self._query.load(text, 0)
         else:
             row = self._row(self._seekers, seeker, "求職者")
@@ -692,7 +693,7 @@ class MatchingEngine:
     def _posting_view(self, posting: RecordId | PostingRecord) -> dict[str, Arr]:
         if isinstance(posting, PostingRecord):
             batch, text, raw = self._encode_postings([posting])
-            batch["hash"] = _hashes([posting.posting_id])
+            batch["hash"] = id_hashes([posting.posting_id])
             self._query.load(text, 0)
         else:
             row = self._row(self._postings, posting, "求人")
@@ -746,13 +747,7 @@ def _pad(bits: Arr, width: int) -> Arr:
     return np.concatenate([bits, np.zeros((bits.shape[0], width - bits.shape[1]), dtype=bits.dtype)], axis=1)
 
 
-def _hashes(ids: Sequence[RecordId]) -> npt.NDArray[np.uint64]:
-    from .store import id_hashes
-
-    return id_hashes(ids)
-
-
-def _pair_hash(one: Arr, many: Arr, seed: int) -> npt.NDArray[np.uint64]:
+def _pair_hash(one: Arr, many: Arr, seed: int) -> Arr:
     """A well-mixed 64-bit number per pair (splitmix64's finaliser), the same in every run for the same seed."""
     x = np.bitwise_xor(many.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15), one.astype(np.uint64))
     x ^= np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
