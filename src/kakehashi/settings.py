@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "kakehashi.employers",
     "kakehashi.postings",
     "kakehashi.referrals",
+    "kakehashi.development",
+    "kakehashi.welfare",
     "kakehashi.plans",
+    "kakehashi.governance",
     "kakehashi.interchange",
     "kakehashi.demo",
 ]

@@ -14,4 +14,8 @@ urlpatterns = [
     path("employers/", include("kakehashi.employers.urls")),
     path("postings/", include("kakehashi.postings.urls")),
     path("referrals/", include("kakehashi.referrals.urls")),
+    path("development/", include("kakehashi.development.urls")),
+    path("welfare/", include("kakehashi.welfare.urls")),
+    path("plans/", include("kakehashi.plans.urls")),
+    path("governance/", include("kakehashi.governance.urls")),
 ]

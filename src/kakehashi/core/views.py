@@ -11,9 +11,12 @@ from django.views.decorators.http import require_GET
 from kakehashi.accounts.models import AgencyKind, Role, Staff
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
+from kakehashi.governance.models import Request as PartyRequest
+from kakehashi.governance.reports import waiting_on
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import CREDITS
 from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.referrals.reminders import reminders_for
 from kakehashi.seekers.models import Seeker
 
 
@@ -44,11 +47,15 @@ def home(request: HttpRequest) -> HttpResponseBase:
         ctx["pending"] = referrals.filter(outcome=Outcome.PENDING).order_by("referred_on")[:15]
         ctx["new_seekers"] = seekers.order_by("-registered_on")[:10]
         ctx["new_postings"] = Posting.objects.visible_to(user).open_on(today).order_by("-received_on")[:10]
+        ctx["reminders"] = reminders_for(user, today)
     elif role == Role.DISTRICT_PROMOTER:
         ctx["visits"] = EmployerVisit.objects.visible_to(user).select_related("employer").order_by("-visited_on")[:15]
     elif role in (Role.CASEWORKER, Role.LIFE_COUNSELOR):
         ctx["my_seekers"] = seekers.order_by("-registered_on")[:15]
         ctx["outcomes"] = referrals.exclude(outcome=Outcome.PENDING).order_by("-outcome_on")[:15]
+    if user.is_manager and user.agency is not None:
+        # The agreement's requests this manager's agency owes an answer to, the overdue flagged.
+        ctx["requests_waiting"] = waiting_on(user.agency, today, PartyRequest.objects.visible_to(user))
     ctx["seeker_count"] = seekers.active().count()
     ctx["is_hello_work"] = user.agency_kind == AgencyKind.HELLO_WORK
     return render(request, "core/home.html", ctx)

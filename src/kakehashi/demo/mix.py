@@ -99,8 +99,8 @@ class Mix:
     majors: dict[str, str]
 
 
-def _share(part: float, whole: float) -> float:
-    return part / whole if whole > 0 else 0.0
+def _share(part: float | None, whole: float | None) -> float:
+    return part / whole if part is not None and whole else 0.0
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +121,8 @@ def okayama_mix() -> Mix:
         codes = by_jsoc[rec["o"]]
         split = SPLITS.get(rec["o"], {})
         total = sum(split.get(c, 1.0 if not split else 0.0) for c in codes)
-        all_o, all_s = rec["a"][LATEST]
+        # A figure the statistics could not publish is null: count it as none.
+        all_o, all_s = (v or 0 for v in rec["a"][LATEST])
         part_o, part_s = rec["t"][LATEST]
         for code in codes:
             share = (split.get(code, 1.0 if not split else 0.0)) / total if total else 0.0

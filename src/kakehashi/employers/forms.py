@@ -1,8 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.core.forms import JapaneseDateField, NormalisingModelForm, PostalCodeField
+from kakehashi.engine.text import nfkc
+from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry, Occupation
+from kakehashi.seekers.models import Seeker
 
 from .models import Employer, EmployerVisit
 
@@ -17,14 +22,37 @@ class EmployerForm(NormalisingModelForm):
                   "phone"]
 
 
+class SeekerIdField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic over the seeker queryset
+    """A seeker typed by ID (full-width accepted), found only among the seekers the user may see."""
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(nfkc(value).strip() if isinstance(value, str) else value)
+
+
 class VisitForm(NormalisingModelForm):
     visited_on = JapaneseDateField(label=_("訪問日"))
     hiring_need_occupations = forms.ModelMultipleChoiceField(
         Occupation.objects.all(), required=False, label=_("求人ニーズの職種"),
         widget=forms.SelectMultiple(attrs={"size": 6}))
+    for_seeker = SeekerIdField(
+        Seeker.objects.none(), to_field_name="seeker_id", required=False, widget=forms.TextInput(),
+        label=_("個別求人開拓の対象者（求職者ID）"),
+        error_messages={"invalid_choice": _("この求職者IDは見つからないか、閲覧する権限がありません。")})
+    resulting_posting = forms.ModelChoiceField(
+        Posting.objects.none(), required=False, label=_("この訪問で受理した求人"), empty_label=_("（なし）"))
 
     class Meta:
         model = EmployerVisit
         fields = ["visited_on", "method", "hiring_need_occupations", "hiring_need_openings", "hiring_timing",
-                  "open_to_trial", "open_to_long_gap", "open_to_older", "note"]
+                  "open_to_trial", "open_to_long_gap", "open_to_older", "for_seeker", "resulting_posting", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any = None, employer: Employer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only records the user may see can be named: a seeker by their visibility, a posting of this employer.
+        if user is not None:
+            self.fields["for_seeker"].queryset = Seeker.objects.visible_to(user)  # type: ignore[attr-defined]
+            postings = Posting.objects.visible_to(user)
+            if employer is not None:
+                postings = postings.filter(employer=employer)
+            self.fields["resulting_posting"].queryset = postings  # type: ignore[attr-defined]

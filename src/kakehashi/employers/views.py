@@ -91,7 +91,7 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     if not can(user, "visit.record"):
         raise PermissionDenied
     employer = get_visible(Employer.objects.visible_to(user), pk=pk)
-    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
+    form = VisitForm(request.POST or None, user=user, employer=employer, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         visit = form.save(commit=False)
         visit.employer = employer

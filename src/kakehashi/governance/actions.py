@@ -237,8 +237,11 @@ def do_change_request_status(req: Request, new_status: str, *, acting_user: Staf
         return do_answer_request(req, acting_user=acting_user, answer=answer, answered_on=on)
     if new_status == RequestStatus.CLOSED:
         return do_close_request(req, acting_user=acting_user, closed_on=on)
-    raise GovernanceError(_("「%(now)s」の要望をその状況にすることはできません。") % {
-        "now": RequestStatus(req.status).label})
+    # Nothing moves a request back to 受付; say so from its status as stored, not as the caller last saw it.
+    now = Request.objects.values_list("status", flat=True).get(pk=req.pk)
+    raise GovernanceError(_("「%(now)s」の要望を「受付」に戻すことはできません。") % {"now": RequestStatus(now).label}
+                          if new_status == RequestStatus.RECEIVED else _("要望の状況「%(new)s」は指定できません。") % {
+                              "new": new_status})
 
 
 # --- council meetings ---------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -10,39 +9,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Agency, Site, Staff
-from kakehashi.engine.calendar import DateFormatError, parse_date
+from kakehashi.core.forms import JapaneseDateField
 from kakehashi.engine.text import nfkc, parse_int
+from kakehashi.plans.periods import PeriodError, parse_fiscal_year
 
 from .models import OPEN_STATUSES, Agreement, Decision, RequestStatus
-
-
-class JapaneseDateField(forms.CharField):
-    """A date typed as offices write it: 2026-10-31, 2026/10/31, 令和8年10月31日, R8.10.31, full-width digits."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "2026-10-31", "size": 14}))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        return value.isoformat() if isinstance(value, datetime.date) else value
-
-    def clean(self, value: Any) -> datetime.date | None:  # type: ignore[override]  # a date, not the typed text
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_date(text)
-        except DateFormatError as e:
-            raise forms.ValidationError(str(e)) from None
 
 
 class FiscalYearField(forms.CharField):
     """A fiscal year as people write it: 2026, 令和8年度, R8; stored as the Western year it starts in."""
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]  # a year, not the typed text
-        from kakehashi.plans.periods import PeriodError, parse_fiscal_year
-
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if not text or not nfkc(text):
             return None
@@ -57,7 +34,7 @@ def staff_choices() -> QuerySet[Staff]:
         "agency__kind", "agency__code", "display_name", "username")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at runtime
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj}（{obj.agency}）"
 
@@ -116,7 +93,7 @@ SignatoryFormSet = forms.formset_factory(SignatoryForm, extra=1, can_delete=True
 ClauseFormSet = forms.formset_factory(ClauseForm, extra=2, can_delete=True)
 
 
-def filled(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+def filled(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
     """The rows of a valid formset that were filled in and not marked for deletion."""
     return [f.cleaned_data for f in formset.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -136,7 +113,9 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         agreements = Agreement.objects.visible_to(user).prefetch_related("parties")
         self.fields["agreement"].queryset = agreements  # type: ignore[attr-defined]  # set per user
-        parties = Agency.objects.filter(agreements__in=agreements).exclude(pk=user.agency_id).distinct()
+        parties = Agency.objects.filter(agreements__in=agreements).distinct()
+        if user.agency_id is not None:
+            parties = parties.exclude(pk=user.agency_id)
         self.fields["to_agency"].queryset = parties  # type: ignore[attr-defined]  # set per user
         if agreements.count() == 1:
             self.fields["agreement"].initial = agreements.first()
@@ -232,4 +211,5 @@ class FollowUpForm(forms.Form):
 
 class FollowUpDoneForm(forms.Form):
     on = JapaneseDateField(label=_("完了日"), required=False, help_text=_("空欄は今日"))
-    note = forms.CharField(label=_("完了報告"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("完了報告"), required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("完了報告（任意）"), "size": 24}))

@@ -8,7 +8,7 @@ change what is decided by the ``can_*`` methods here and enforced in ``actions``
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -30,8 +30,11 @@ def may_read(user: Any) -> bool:
     return bool(getattr(user, "agency_id", None)) or bool(getattr(user, "is_administrator", False))
 
 
-class GovernanceQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Staff) -> GovernanceQuerySet:
+_M = TypeVar("_M", bound=models.Model)
+
+
+class GovernanceQuerySet(models.QuerySet[_M]):
+    def visible_to(self, user: Staff) -> Self:
         """Everything, to a reader (see ``may_read``); nothing to anyone else."""
         return self.all() if may_read(user) else self.none()
 
@@ -56,7 +59,7 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["Agreement"].as_manager()
 
     class Meta:
         ordering = ["-effective_on", "-id"]
@@ -111,7 +114,7 @@ class Signatory(models.Model):
     name = models.CharField(_("氏名"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(_("順"), default=1)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["Signatory"].as_manager()
 
     class Meta:
         ordering = ["agreement", "order", "id"]
@@ -130,7 +133,7 @@ class Clause(models.Model):
     heading = models.CharField(_("見出し"), max_length=100, blank=True)
     text = models.TextField(_("本文"))
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["Clause"].as_manager()
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -161,7 +164,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class RequestQuerySet(GovernanceQuerySet):
+class RequestQuerySet(GovernanceQuerySet["Request"]):
     def open(self) -> RequestQuerySet:
         """Waiting for an answer."""
         return self.filter(status__in=OPEN_STATUSES)
@@ -271,7 +274,7 @@ class CouncilMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["CouncilMeeting"].as_manager()
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -312,7 +315,7 @@ class Attendee(models.Model):
     organisation = models.CharField(_("所属（機関外）"), max_length=100, blank=True)
     title = models.CharField(_("職名"), max_length=100, blank=True)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["Attendee"].as_manager()
 
     class Meta:
         ordering = ["meeting", "agency", "id"]
@@ -343,7 +346,7 @@ class Decision(models.Model):
     number = models.PositiveSmallIntegerField(_("番号"))
     text = models.TextField(_("決定事項"))
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["Decision"].as_manager()
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -368,7 +371,7 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("完了日"), null=True, blank=True)
     done_note = models.TextField(_("完了報告"), blank=True)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = GovernanceQuerySet["FollowUp"].as_manager()
 
     class Meta:
         ordering = ["meeting", "due_on", "id"]

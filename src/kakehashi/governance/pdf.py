@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.staticfiles import finders
 
-STYLESHEETS = ("kakehashi/app.css", "governance/agenda.css")
+STYLESHEETS = ("kakehashi/app.css", "governance/governance.css")
 
 
 def render_pdf(html: str) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from kakehashi.accounts.models import Agency, Site
 from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of, month_end_label
+from kakehashi.plans.progress import STATUS_BADGES, STATUS_LABELS, Row, build_progress
 
 from .models import Agreement, CouncilMeeting, Decision, FollowUp, Request, RequestQuerySet
 from .stats import AnswerTimes, RequestDates, answer_times
@@ -18,9 +18,10 @@ def answer_times_by_party(requests: RequestQuerySet, parties: list[Agency],
                           as_of: datetime.date) -> list[tuple[Agency, AnswerTimes]]:
     """Each party's record as the answering side, over ``requests``, as of the end of ``as_of``."""
     dates: dict[int, list[RequestDates]] = {p.pk: [] for p in parties}
-    for to_id, *row in requests.values_list("to_agency_id", "requested_on", "due_on", "answered_on", "closed_on"):
+    rows = requests.values_list("to_agency_id", "requested_on", "due_on", "answered_on", "closed_on")
+    for to_id, requested_on, due_on, answered_on, closed_on in rows:
         if to_id in dates:
-            dates[to_id].append(RequestDates(*row))
+            dates[to_id].append(RequestDates(requested_on, due_on, answered_on, closed_on))
     return [(p, answer_times(dates[p.pk], as_of)) for p in parties]
 
 
@@ -57,12 +58,13 @@ class FigureRow:
     label: str
     unit: str
     target: int | None
-    actual: int
+    actual: int | None
     share: float | None
     prior_target: int | None
     prior_actual: int | None
     status: str
     status_label: str
+    badge: str
     at_risk: bool
 
 
@@ -102,15 +104,22 @@ class AgendaPack:
         return sum(self.overdue(r) for r in self.open_requests)
 
 
-def site_figures(site: Site, fiscal_year: int, as_of: datetime.date) -> SiteFigures:
-    """One site's progress for the agenda pack, read from the business plan's progress figures."""
-    from kakehashi.plans.progress import site_progress
+def site_figures(sites: list[Site], fiscal_year: int, as_of: datetime.date) -> list[SiteFigures]:
+    """Each site's progress for the agenda pack, from the business plan's progress figures
+    (``plans.progress.build_progress``): target, actual, share, status, last year's target and actual."""
+    return [SiteFigures(site=p.site, rows=[_figure_row(r) for r in p.rows])
+            for p in build_progress(sites, fiscal_year, as_of, by_staff=False)]
 
-    return SiteFigures(site=site, rows=[_figure_row(line) for line in site_progress(site, fiscal_year, as_of)])
 
-
-def _figure_row(line: Any) -> FigureRow:
-    raise NotImplementedError
+def _figure_row(row: Row) -> FigureRow:
+    status = row.progress.status if row.counted else ""
+    return FigureRow(
+        label=row.indicator.label, unit=row.indicator.unit, target=row.target,
+        actual=row.actual, share=row.progress.share if row.counted else None,
+        prior_target=row.prior_target, prior_actual=row.prior_actual,
+        status=status, status_label=str(STATUS_LABELS.get(status, "—")), badge=STATUS_BADGES.get(status, ""),
+        at_risk=row.counted and row.progress.at_risk,
+    )
 
 
 def agenda_pack(meeting: CouncilMeeting) -> AgendaPack:
@@ -120,7 +129,7 @@ def agenda_pack(meeting: CouncilMeeting) -> AgendaPack:
     agreement: Agreement = meeting.agreement
     as_of = figures_as_of(meeting.held_on)
     fiscal_year = fiscal_year_of(as_of)
-    sites = [site_figures(s, fiscal_year, as_of) for s in agreement.sites.order_by("code")]
+    sites = site_figures(list(agreement.sites.order_by("code")), fiscal_year, as_of)
     requests = Request.objects.filter(agreement=agreement)
     open_requests = list(requests.open_as_of(meeting.held_on).select_related("from_agency", "to_agency")
                          .order_by("to_agency__kind", "due_on", "id"))

@@ -14,19 +14,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kakehashi.audit.log import record_denied
 from kakehashi.audit.models import AuditEvent
 from kakehashi.core.access import get_visible
+from kakehashi.core.http import AuthedRequest
+from kakehashi.core.paging import paginate, query_without_page
 
 from . import actions, forms
 from .models import (
@@ -49,7 +51,7 @@ def reader_required(view: View) -> View:
 
     @login_required
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not may_read(request.user):
             record_denied(request.user, "governance", purpose=request.path)
             raise PermissionDenied
@@ -58,12 +60,12 @@ def reader_required(view: View) -> View:
     return wrapped
 
 
-def _deny(request: HttpRequest, model: type, obj: Any = None) -> None:
+def _deny(request: AuthedRequest, model: type[Model], obj: Any = None) -> None:
     record_denied(request.user, model._meta.label, [obj.pk] if obj is not None else None, purpose=request.path)
     raise PermissionDenied
 
 
-def _refused(request: HttpRequest, error: actions.GovernanceError, model: type, obj: Any = None) -> None:
+def _refused(request: AuthedRequest, error: actions.GovernanceError, model: type[Model], obj: Any = None) -> None:
     """Say why a change was refused; a refusal about who acts is also audited as denied. The action's
     transaction has already rolled back, so the audit row stands on its own."""
     if isinstance(error, actions.NotAllowed):
@@ -72,7 +74,15 @@ def _refused(request: HttpRequest, error: actions.GovernanceError, model: type, 
     messages.error(request, str(error))
 
 
-def _history(model: type, pk: int) -> list[AuditEvent]:
+def _form_errors(request: AuthedRequest, form: Any) -> None:
+    """A form posted from a page that shows several: its errors come back as messages on that page."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errors:
+            messages.error(request, f"{label}：{e}" if label else str(e))
+
+
+def _history(model: type[Model], pk: int) -> list[AuditEvent]:
     """The changes made to one record, newest first, read from the audit log."""
     return list(AuditEvent.objects.filter(model=model._meta.label, object_ids=[str(pk)])
                 .exclude(action="view").select_related("staff")[:50])
@@ -81,7 +91,7 @@ def _history(model: type, pk: int) -> list[AuditEvent]:
 # --- overview -----------------------------------------------------------------------------------------------
 
 @reader_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     """The agreements, each party's answer times, what waits on the user's agency, and the meetings."""
     user = request.user
     today = timezone.localdate()
@@ -92,7 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
     ctx = {
         "today": today,
         "boards": boards,
-        "waiting": waiting_on(user.agency, today, requests) if user.agency_id else None,
+        "waiting": waiting_on(user.agency, today, requests) if user.agency is not None else None,
         "meetings": CouncilMeeting.objects.visible_to(user).select_related("agreement")[:10],
         "can_create_agreement": may_create_agreement(user),
         "can_manage_any": any(a.can_manage(user) for a in agreements),
@@ -103,7 +113,7 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- agreements ---------------------------------------------------------------------------------------------
 
 @reader_required
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
     today = timezone.localdate()
     from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
@@ -120,7 +130,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _agreement_form(request: HttpRequest, agreement: Agreement | None) -> HttpResponse:
+def _agreement_form(request: AuthedRequest, agreement: Agreement | None) -> HttpResponse:
     if request.method == "POST":
         form = forms.AgreementForm(request.POST)
         signatories = forms.SignatoryFormSet(request.POST, prefix="sig")
@@ -156,14 +166,14 @@ def _agreement_form(request: HttpRequest, agreement: Agreement | None) -> HttpRe
 
 
 @reader_required
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: AuthedRequest) -> HttpResponse:
     if not may_create_agreement(request.user):
         _deny(request, Agreement)
     return _agreement_form(request, None)
 
 
 @reader_required
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
     if not agreement.can_manage(request.user):
         _deny(request, Agreement, agreement)
@@ -173,7 +183,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- requests -----------------------------------------------------------------------------------------------
 
 @reader_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthedRequest) -> HttpResponse:
     """The request log: every request, filtered; overdue ones flagged; the parties' answer times."""
     user = request.user
     today = timezone.localdate()
@@ -190,21 +200,19 @@ def request_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(from_agency=filters.cleaned_data["from_agency"])
         if filters.cleaned_data.get("overdue"):
             rows = rows.overdue(today)
-    page = Paginator(rows.order_by("-requested_on", "-id"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, rows.order_by("-requested_on", "-id"))
     agreements = list(Agreement.objects.visible_to(user).prefetch_related("parties"))
     parties = sorted({p for a in agreements for p in a.parties.all()}, key=lambda p: (p.kind, p.code))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "governance/request_list.html", {
-        "filters": filters, "page": page, "today": today, "query": query.urlencode(),
+        "filters": filters, "page": page, "today": today, "query": query_without_page(request),
         "answer_times": answer_times_by_party(visible, parties, today),
-        "waiting": waiting_on(user.agency, today, visible) if user.is_manager and user.agency_id else None,
+        "waiting": waiting_on(user.agency, today, visible) if user.is_manager and user.agency is not None else None,
         "can_create": bool(user.agency_id),
     })
 
 
 @reader_required
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not user.agency_id:
         _deny(request, Request)
@@ -225,7 +233,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     req = get_visible(Request.objects.visible_to(request.user).select_related(
         "from_agency", "to_agency", "agreement", "answered_by", "closed_by", "created_by"), request.path, pk=pk)
     user = request.user
@@ -244,15 +252,13 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 @require_POST
-def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     """The buttons of the request page: start answering, answer, close."""
     req = get_visible(Request.objects.visible_to(request.user), request.path, pk=pk)
     new_status = request.POST.get("status", "")
     form = forms.AnswerForm(request.POST) if new_status == RequestStatus.ANSWERED else forms.CloseForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        _form_errors(request, form)
         return redirect("governance:request_detail", req.pk)
     try:
         actions.do_change_request_status(req, new_status, acting_user=request.user,
@@ -272,7 +278,7 @@ def _managed_agreements(user: Any) -> Any:
 
 
 @reader_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthedRequest) -> HttpResponse:
     agreements = _managed_agreements(request.user)
     if not agreements.exists():
         _deny(request, CouncilMeeting)
@@ -280,14 +286,14 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_visible(CouncilMeeting.objects.visible_to(request.user), request.path, pk=pk)
     if not meeting.can_manage(request.user):
         _deny(request, CouncilMeeting, meeting)
     return _meeting_form(request, meeting, _managed_agreements(request.user))
 
 
-def _meeting_form(request: HttpRequest, meeting: CouncilMeeting | None, agreements: Any) -> HttpResponse:
+def _meeting_form(request: AuthedRequest, meeting: CouncilMeeting | None, agreements: Any) -> HttpResponse:
     initial = ({"agreement": meeting.agreement, "title": meeting.title, "held_on": meeting.held_on,
                 "venue": meeting.venue, "notes": meeting.notes} if meeting else {})
     form = forms.MeetingForm(request.POST or None, agreements=agreements, initial=initial)
@@ -306,7 +312,7 @@ def _meeting_form(request: HttpRequest, meeting: CouncilMeeting | None, agreemen
 
 
 @reader_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
                           request.path, pk=pk)
     user = request.user
@@ -327,18 +333,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _meeting(request: HttpRequest, pk: int) -> CouncilMeeting:
+def _meeting(request: AuthedRequest, pk: int) -> CouncilMeeting:
     return get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
                        request.path, pk=pk)
 
 
-def _post_change(request: HttpRequest, meeting: CouncilMeeting, model: type, form: Any,
+def _post_change(request: AuthedRequest, meeting: CouncilMeeting, model: type[Model], form: Any,
                  change: Callable[[dict[str, Any]], Any], done: str) -> HttpResponse:
     """Run one change of a meeting page's forms and come back to the meeting."""
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        _form_errors(request, form)
     else:
         try:
             change(form.cleaned_data)
@@ -351,7 +355,7 @@ def _post_change(request: HttpRequest, meeting: CouncilMeeting, model: type, for
 
 @reader_required
 @require_POST
-def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attendee_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return _post_change(request, meeting, Attendee, forms.AttendeeForm(request.POST),
                         lambda d: actions.do_add_attendee(meeting, acting_user=request.user, staff=d["staff"],
@@ -362,7 +366,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 @require_POST
-def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResponse:
+def attendee_remove(request: AuthedRequest, pk: int, attendee_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     attendee = get_visible(Attendee.objects.visible_to(request.user).filter(meeting=meeting), request.path,
                            pk=attendee_pk)
@@ -377,7 +381,7 @@ def attendee_remove(request: HttpRequest, pk: int, attendee_pk: int) -> HttpResp
 
 @reader_required
 @require_POST
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return _post_change(request, meeting, CouncilMeeting, forms.DecisionForm(request.POST),
                         lambda d: actions.do_add_decision(meeting, acting_user=request.user, text=d["text"]),
@@ -386,7 +390,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 @require_POST
-def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return _post_change(request, meeting, CouncilMeeting, forms.FollowUpForm(request.POST, meeting_id=meeting.pk),
                         lambda d: actions.do_add_follow_up(meeting, acting_user=request.user, text=d["text"],
@@ -397,7 +401,7 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 @require_POST
-def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
     follow_up = get_visible(FollowUp.objects.visible_to(request.user).select_related("meeting__agreement"),
                             request.path, pk=pk)
     meeting = follow_up.meeting
@@ -406,21 +410,22 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
                             lambda d: actions.do_complete_follow_up(follow_up, acting_user=request.user,
                                                                     done_on=d["on"], note=d["note"]),
                             _("完了を記録しました。"))
-    # Only a path of this site: the follow-up may be completed from a later meeting's page.
-    if back.startswith("/") and not back.startswith("//"):
+    # Back to the page it was completed from (a later meeting's, say), if that page is on this site.
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
         return redirect(back)
     return response
 
 
 # --- the agenda pack ----------------------------------------------------------------------------------------
 
-def _pack_body(request: HttpRequest, meeting: CouncilMeeting) -> str:
+def _pack_body(request: AuthedRequest, meeting: CouncilMeeting) -> str:
     return render_to_string("governance/_agenda_pack_body.html",
                             {"pack": agenda_pack(meeting), "today": timezone.localdate()}, request=request)
 
 
 @reader_required
-def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_pack(request: AuthedRequest, pk: int) -> HttpResponse:
     """The agenda pack as a printable page: as issued, if it was; otherwise from the current figures."""
     meeting = _meeting(request, pk)
     live = request.GET.get("live") == "1" or not meeting.pack_html
@@ -431,7 +436,7 @@ def meeting_pack(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reader_required
 @require_POST
-def meeting_pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_pack_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     try:
         actions.do_issue_agenda_pack(meeting, acting_user=request.user, html=_pack_body(request, meeting))
@@ -443,7 +448,7 @@ def meeting_pack_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reader_required
-def meeting_pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The same pack as a PDF (WeasyPrint, Japanese fonts embedded)."""
     from .pdf import render_pdf
 

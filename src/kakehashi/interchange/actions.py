@@ -15,9 +15,10 @@ from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 
 from .errors import ImportRejected, RowError
-from .kinds import KINDS, ORDER, Kind, Run, chunks
+from .kinds import KINDS, ORDER, Kind, Run
 from .lookups import Lookups
 from .reading import read_csv
+from .writing import chunks
 
 
 @dataclass
@@ -50,11 +51,11 @@ def files_in(directory: Path) -> list[tuple[str, Path]]:
 
 
 def _check_references(run: Run) -> None:
-    """Every id a row refers to is in the same import or already stored; one query per chunk of ids."""
+    """Every id a row refers to is in the same import or already stored: the ids outside the import are
+    looked up here, a chunk at a time."""
     wanted: dict[str, set[str]] = {}
     for ref in run.references:
-        if ref.key not in run.keys.get(ref.kind, set()):
-            wanted.setdefault(ref.kind, set()).add(ref.key)
+        wanted.setdefault(ref.kind, set()).add(ref.key)
     for kind, keys in wanted.items():
         spec = KINDS[kind]
         found = run.pks.setdefault(kind, {})
@@ -62,7 +63,7 @@ def _check_references(run: Run) -> None:
             found.update(spec.model._default_manager.filter(**{f"{spec.key}__in": chunk}).values_list(
                 spec.key, "pk"))
     for ref in run.references:
-        if ref.key not in run.keys.get(ref.kind, set()) and ref.key not in run.pks[ref.kind]:
+        if ref.key not in run.pks[ref.kind]:
             run.errors.append(RowError(ref.file, ref.line, ref.column, _(
                 "%(label)s「%(key)s」が見つかりません（登録済みのものにも、この取込の %(file)s にもありません）。")
                 % {"label": KINDS[ref.kind].label, "key": ref.key, "file": f"{ref.kind}.csv"}))
@@ -91,13 +92,13 @@ def import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any, progres
     _check_references(run)
     if run.errors:
         order = {k.file.name: i for i, k in enumerate(kinds)}
-        raise ImportRejected(sorted(run.errors, key=lambda e: (order.get(e.file, 99), e.line, e.column)))
+        raise ImportRejected(sorted(run.errors, key=lambda e: (order.get(e.file, 99), e.line)))
 
     results = []
     for k in kinds:
         t = time.perf_counter()
         counts = k.write()
-        result = FileResult(kind=k.name, file=k.file.name, encoding=k.file.encoding, rows=len(k.records),
+        result = FileResult(kind=k.name, file=k.file.name, encoding=k.file.encoding, rows=counts.created + counts.updated + counts.unchanged,
                             created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
                             seconds=round(timings[k.name] + time.perf_counter() - t, 2))
         record(acting_user, Action.IMPORT, k.model, purpose=_("データ連携ファイルの取込"), detail={

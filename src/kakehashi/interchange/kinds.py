@@ -2,26 +2,25 @@
 
 A file goes through three steps, and nothing is written until every file has passed the first two:
 
-1. ``validate``: each row is read into a ``Record`` (the model's field values, keyed by attname, plus
-   child rows such as desired occupations); the stored rows with the same ids are loaded in chunks and kept
-   as comparable values; rules across cells are checked against the values the row would end up with.
-2. the run checks the ids a row refers to (the employer of a posting, …) in one query per kind.
-3. ``write``: rows whose values equal the stored ones are skipped (their ``updated_at`` does not move);
-   new rows are bulk-created, changed ones updated with one statement run over many rows, child rows
-   replaced only where they differ.
+1. ``validate``: each row is read into a ``Record`` (the model's field values, keyed by attname, plus child
+   rows such as desired occupations). A chunk at a time, the stored rows with the same ids are loaded, rules
+   across cells are checked against the values the row would end up with, and each record is sorted into
+   new, changed or unchanged; the stored values are then let go.
+2. the run looks up the ids rows refer to that the import itself does not bring (``actions``).
+3. ``write``: new rows are inserted and changed ones updated, a batch of rows per statement; unchanged rows
+   are not written at all, so their ``updated_at`` stays; child rows are replaced only where they differ.
 
 A column the file does not have leaves the stored field as it is; an empty cell sets it to unknown.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, ClassVar
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -31,7 +30,7 @@ from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod, Vis
 from kakehashi.plans.models import Target
 from kakehashi.postings.models import EmploymentType, Posting
 from kakehashi.reference.loaders import normalise_postal_code
-from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.referrals.models import REASONS_FOR, Outcome, Referral
 from kakehashi.seekers.models import (
     Consent,
     ConsentPurpose,
@@ -47,10 +46,8 @@ from . import cells
 from .errors import CellError, RowError
 from .lookups import Lookups
 from .reading import CsvFile, Row
+from .writing import CHUNK, chunks, field_of, insert_rows, update_rows
 
-BATCH = 2000
-# Keys per ``IN (…)`` query: SQLite's default limit is 999 variables per statement.
-CHUNK = 900
 # Files shorter than this finish before a progress bar would be read.
 PROGRESS_FROM = 10_000
 
@@ -76,7 +73,8 @@ class Record:
     key: Any
     values: dict[str, Any]
     children: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, Any] = field(default_factory=dict)  # cells whose meaning depends on the stored row
+    # Cells whose meaning depends on the stored row (seekers only; None elsewhere, to spare a dict a row).
+    cells: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -116,7 +114,7 @@ class Run:
     progress: bool = False
     errors: list[RowError] = field(default_factory=list)
     keys: dict[str, set[str]] = field(default_factory=dict)
-    references: list[Reference] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)  # to ids outside the import
     pks: dict[str, dict[Any, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -141,10 +139,11 @@ class Cells:
     def read(self, column: str, parse: Callable[..., Any], *args: Any, empty: Any = None,
              required: bool = False) -> Any:
         """The parsed cell; ``empty`` for an empty cell; ABSENT without the column; INVALID after an error."""
-        if column not in self.row.index:
+        i = self.row.index.get(column)
+        if i is None:
             return ABSENT
-        raw = self.row.get(column)
-        if not raw.strip():
+        raw = self.row.values[i]
+        if not raw or raw.isspace():
             if required:
                 self.error(column, _("必須の項目が空欄です。"))
                 return INVALID
@@ -166,15 +165,12 @@ class Cells:
               required: bool = False) -> None:
         """A cell naming another record by id; whether it exists is checked once all files are read."""
         key = self.put(values, name, column, cells.identifier, required=required)
-        if isinstance(key, str):
+        # Ids the import itself brings need no query; only the others are kept, to look up once at the end.
+        if isinstance(key, str) and key not in self.kind.run.keys.get(kind, ()):
             self.kind.run.references.append(Reference(kind, key, self.kind.file.name, self.row.line, column))
 
 
-def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
+@lru_cache(maxsize=4096)  # a city's rows share a few hundred postal codes
 def _postal_code(value: str) -> str:
     code = normalise_postal_code(value)
     if not code:
@@ -199,13 +195,13 @@ class Kind:
     def __init__(self, file: CsvFile, run: Run) -> None:
         self.file = file
         self.run = run
-        self.records: list[Record] = []
-        self.stored: dict[Any, Stored] = {}
         self.readable = True
-
-    @property
-    def has_updated_at(self) -> bool:
-        return any(f.name == "updated_at" for f in self.model._meta.concrete_fields)
+        self.rows = 0
+        self.new: list[Record] = []
+        self.changed: list[tuple[int, Record, dict[str, Any]]] = []  # pk, record, stored children
+        self.unchanged = 0
+        self.known: dict[Any, int] = {}  # id → primary key of the stored rows this file names
+        self.defaults = {name: field_of(self.model, name).get_default() for name in self.lookups}
 
     def error(self, line: int, column: str, message: str) -> None:
         self.run.errors.append(RowError(self.file.name, line, column, message))
@@ -230,41 +226,64 @@ class Kind:
                                          % {"file": self.file.name, "column": column})
 
     def raw_keys(self) -> set[str]:
-        """The ids this file brings, read before any row is checked, so that another file may refer to them."""
-        if not self.key or self.key not in self.file.columns:
-            return set()
+        """The ids this file brings, read before any row is checked, so that another file may refer to them
+        (and the number of rows, for the progress bar)."""
         keys = set()
-        for row in self.file.rows:
-            try:
-                key = cells.identifier(row.get(self.key))
-            except CellError:
-                continue
-            if key:
-                keys.add(key)
+        has_key = bool(self.key) and self.key in self.file.columns
+        for row in self.file.rows():
+            self.rows += 1
+            if has_key:
+                try:
+                    key = cells.identifier(row.get(self.key))
+                except CellError:
+                    continue
+                if key:
+                    keys.add(key)
         return keys
 
     def validate(self) -> None:
+        """Read every row, and compare the good ones with the stored rows, a chunk at a time."""
         if not self.readable:
             return
         seen: dict[Any, int] = {}
-        with self.run.bar(len(self.file.rows), _("%(file)s 検証") % {"file": self.file.name}) as bar:
-            for row in self.file.rows:
+        pending: list[Record] = []
+        with self.run.bar(self.rows, _("%(file)s 検証") % {"file": self.file.name}) as bar:
+            for row in self.file.rows(self.run.errors):
                 c = Cells(row, self)
                 record = self.parse(c)
                 bar.update()
                 if record is None or not c.ok:
                     continue
                 if record.key in seen:
-                    self.error(row.line, self.key or "",
+                    self.error(row.line, self.key or self.required[-1],
                                _("%(line)d 行目と同じ行です（キーが重複しています）。") % {"line": seen[record.key]})
                     continue
                 seen[record.key] = row.line
-                self.records.append(record)
-        self.stored = self.load_stored([r.key for r in self.records])
-        defaults = {name: self.model._meta.get_field(name).get_default() for name in self.lookups}
-        for record in self.records:
-            stored = self.stored.get(record.key)
-            self.complete(record, {**defaults, **(stored.values if stored else {}), **record.values})
+                pending.append(record)
+                if len(pending) == CHUNK:
+                    self.compare(pending)
+                    pending = []
+            self.compare(pending)
+        self.file.text = ""
+
+    def compare(self, records: list[Record]) -> None:
+        """Sort records into new, changed and unchanged against the stored rows with the same ids. The stored
+        values are dropped once compared, so a re-import of 300,000 rows holds only what changed."""
+        stored = self.load_stored([r.key for r in records])
+        children = self.load_children([s.pk for s in stored.values()])
+        for record in records:
+            row = stored.get(record.key)
+            self.complete(record, {**self.defaults, **(row.values if row else {}), **record.values})
+            if row is None:
+                self.new.append(record)
+                continue
+            self.known[record.key] = row.pk
+            kids = children.get(row.pk, {})
+            if (any(value != row.values[name] for name, value in record.values.items())
+                    or self.children_differ(record, kids)):
+                self.changed.append((row.pk, record, kids))
+            else:
+                self.unchanged += 1
 
     def parse(self, c: Cells) -> Record | None:
         raise NotImplementedError
@@ -335,71 +354,36 @@ class Kind:
         return out
 
     def write(self) -> Counts:
-        counts = Counts()
-        children = self.load_children([s.pk for s in self.stored.values()])
-        new: list[Record] = []
-        changed: list[tuple[Stored, Record]] = []
-        for record in self.records:
-            stored = self.stored.get(record.key)
-            if stored is None:
-                new.append(record)
-            elif (any(value != stored.values[name] for name, value in record.values.items())
-                  or self.children_differ(record, children.get(stored.pk, {}))):
-                changed.append((stored, record))
-            else:
-                counts.unchanged += 1
+        new, changed = self.new, self.changed
         with self.run.bar(len(new) + len(changed), _("%(file)s 書込") % {"file": self.file.name}) as bar:
-            objs = [self.model(**self.resolved(r.values)) for r in new]
-            for batch in chunks(objs, BATCH):
-                self.model._default_manager.bulk_create(batch, batch_size=BATCH)
-                bar.update(len(batch))
-            if any(o.pk is None for o in objs):  # a backend that cannot return keys from a bulk insert
-                self.stored.update(self.load_stored([r.key for r in new]))
-                for o, r in zip(objs, new, strict=True):
-                    o.pk = self.stored[r.key].pk
-            self.update_rows([(s.pk, self.resolved(r.values)) for s, r in changed], bar)
+            insert_rows(self.model, (self.resolved(r.values) for r in new), bar)
+            update_rows(self.model, [(pk, self.resolved(r.values)) for pk, r, _kids in changed], bar)
+        created = self.load_pks([r.key for r in new])
         pks = self.run.pks.setdefault(self.name, {})
-        pks.update((key, s.pk) for key, s in self.stored.items())
-        pks.update((r.key, o.pk) for r, o in zip(new, objs, strict=True))
-        self.write_children([(o.pk, r, None) for r, o in zip(new, objs, strict=True)]
-                            + [(s.pk, r, children.get(s.pk, {})) for s, r in changed])
-        counts.created, counts.updated = len(new), len(changed)
+        pks.update(self.known)
+        pks.update(created)
+        if self.key:  # targets, keyed by their fields, have no children and nothing refers to them
+            fresh: list[tuple[int, Record, dict[str, Any] | None]] = [(created[r.key], r, None) for r in new]
+            self.write_children(fresh + list(changed))
+        counts = Counts(created=len(new), updated=len(changed), unchanged=self.unchanged)
+        self.new, self.changed = [], []
         return counts
 
-    def update_rows(self, rows: list[tuple[int, dict[str, Any]]], bar: tqdm[Any]) -> None:
-        """``UPDATE … WHERE id = ?`` run over many rows at once. Django's ``bulk_update`` builds one CASE
-        expression per field, which SQLite's 999-variable limit cuts into batches of a few dozen rows."""
-        if not rows:
-            return
-        meta = self.model._meta
-        groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
-        for pk, values in rows:
-            groups.setdefault(tuple(values), []).append((pk, values))
-        now = timezone.now()
-        qn = connection.ops.quote_name
-        for names, group in groups.items():
-            fields = [meta.get_field(n) for n in names]
-            if self.has_updated_at:
-                fields.append(meta.get_field("updated_at"))
-            sql = "UPDATE {} SET {} WHERE {} = %s".format(
-                qn(meta.db_table), ", ".join(f"{qn(f.column)} = %s" for f in fields), qn(meta.pk.column))
-            params = [
-                [f.get_db_prep_save(values[f.attname] if f.attname in values else now, connection)
-                 for f in fields] + [pk]
-                for pk, values in group
-            ]
-            with connection.cursor() as cursor:
-                for batch in chunks(params, BATCH):
-                    cursor.executemany(sql, batch)
-                    bar.update(len(batch))
+    def load_pks(self, keys: list[Any]) -> dict[Any, int]:
+        """The primary keys of rows just inserted (the inserts do not return them, see ``insert_rows``)."""
+        if not keys or not self.key:
+            return {}
+        pks: dict[Any, int] = {}
+        for chunk in chunks(keys):
+            pks.update(self.model._default_manager.filter(**{f"{self.key}__in": chunk}).values_list(self.key, "pk"))
+        return pks
 
 
 def _replace_children(model: type[models.Model], parent: str, pks: Iterable[int],
-                      rows: list[models.Model]) -> None:
-    pk_list = list(pks)
-    for chunk in chunks(pk_list):
+                      rows: list[dict[str, Any]]) -> None:
+    for chunk in chunks(list(pks)):
         model._default_manager.filter(**{f"{parent}__in": chunk}).delete()
-    model._default_manager.bulk_create(rows, batch_size=BATCH)
+    insert_rows(model, rows)
 
 
 class Employers(Kind):
@@ -497,16 +481,18 @@ class Seekers(Kind):
         if isinstance(consent, bool):
             children["consents"] = self.SHARED_WITH if consent else frozenset()
         c.put(v, "note", "note", partial(cells.text, normalise=False), empty="")
-        record = Record(c.row.line, key, v, children)
-        record.cells["registered_by"] = c.read(
-            "registered_by", cells.choice, AgencyKind, [AgencyKind.CITY.value, AgencyKind.HELLO_WORK.value])
-        record.cells["referring_agency"] = c.read("referring_agency", self.agency)
-        return record if c.ok else None
+        later = {
+            "registered_by": c.read("registered_by", cells.choice, AgencyKind,
+                                    (AgencyKind.CITY.value, AgencyKind.HELLO_WORK.value)),
+            "referring_agency": c.read("referring_agency", self.agency),
+        }
+        return Record(c.row.line, key, v, children, later) if c.ok else None
 
     def complete(self, record: Record, effective: dict[str, Any]) -> None:
         referred_by = effective["referred_by"]
+        later = record.cells or {}
         given_by = "referred_by" in record.values
-        registered_by = record.cells["registered_by"]
+        registered_by = later.get("registered_by", ABSENT)
         if isinstance(registered_by, str):
             record.values["registered_by"] = registered_by
         elif given_by or registered_by is None:
@@ -516,7 +502,7 @@ class Seekers(Kind):
                 AgencyKind.CITY.value if referred_by in (ReferredBy.CITY, ReferredBy.WELFARE_OFFICE)
                 else AgencyKind.HELLO_WORK.value)
 
-        agency = record.cells["referring_agency"]
+        agency = later.get("referring_agency", ABSENT)
         if isinstance(agency, tuple):
             pk, kind = agency
             if referred_by == ReferredBy.SELF or kind != referred_by:
@@ -567,23 +553,25 @@ class Seekers(Kind):
         experience_pks, experiences = [], []
         consents = []
         for pk, record, stored in records:
-            stored = stored or {}
-            if "desired" in record.children and record.children["desired"] != stored.get("desired"):
-                desired_pks.append(pk)
-                desired += [DesiredOccupation(seeker_id=pk, occupation_id=code, rank=rank)
+            old = stored or {}
+            if "desired" in record.children and record.children["desired"] != old.get("desired"):
+                if stored is not None:  # a new seeker has nothing to replace
+                    desired_pks.append(pk)
+                desired += [{"seeker_id": pk, "occupation_id": code, "rank": rank}
                             for rank, code in enumerate(record.children["desired"], start=1)]
-            if "experience" in record.children and record.children["experience"] != stored.get("experience"):
-                experience_pks.append(pk)
-                experiences += [Experience(seeker_id=pk, occupation_id=code, years=years)
+            if "experience" in record.children and record.children["experience"] != old.get("experience"):
+                if stored is not None:
+                    experience_pks.append(pk)
+                experiences += [{"seeker_id": pk, "occupation_id": code, "years": years}
                                 for code, years in record.children["experience"]]
-            missing = record.children.get("consents", frozenset()) - stored.get("consents", frozenset())
+            missing = record.children.get("consents", frozenset()) - old.get("consents", frozenset())
             # Sharing between the city and Hello Work at the joint desk, from the day of registration.
-            consents += [Consent(seeker_id=pk, party=party, purpose=ConsentPurpose.SHARE,
-                                 given_on=record.values.get("registered_on") or datetime.date.today())
+            consents += [{"seeker_id": pk, "party": party, "purpose": ConsentPurpose.SHARE.value,
+                          "given_on": record.values.get("registered_on") or timezone.localdate()}
                          for party in sorted(missing)]
         _replace_children(DesiredOccupation, "seeker_id", desired_pks, desired)
         _replace_children(Experience, "seeker_id", experience_pks, experiences)
-        Consent.objects.bulk_create(consents, batch_size=BATCH)
+        insert_rows(Consent, consents)
 
 
 class Postings(Kind):
@@ -685,9 +673,9 @@ class Visits(Kind):
         for pk, record, stored in records:
             if "occupations" in record.children and record.children["occupations"] != (stored or {}).get(
                     "occupations"):
-                pks.append(pk)
-                rows += [self.through(employervisit_id=pk, occupation_id=code)
-                         for code in record.children["occupations"]]
+                if stored is not None:
+                    pks.append(pk)
+                rows += [{"employervisit_id": pk, "occupation_id": code} for code in record.children["occupations"]]
         _replace_children(self.through, "employervisit_id", pks, rows)
 
 
@@ -700,7 +688,7 @@ class Referrals(Kind):
     optional = ("outcome", "outcome_on", "trial_employment")
     lookups = {"referral_id": "referral_id", "seeker_id": "seeker__seeker_id",
                "posting_id": "posting__posting_id", "referred_on": "referred_on", "outcome": "outcome",
-               "outcome_on": "outcome_on", "trial_employment": "trial_employment"}
+               "outcome_on": "outcome_on", "trial_employment": "trial_employment", "reason": "reason"}
     references = {"seeker_id": "seekers", "posting_id": "postings"}
 
     def parse(self, c: Cells) -> Record | None:
@@ -716,6 +704,9 @@ class Referrals(Kind):
 
     def complete(self, record: Record, effective: dict[str, Any]) -> None:
         outcome, outcome_on, referred_on = effective["outcome"], effective["outcome_on"], effective["referred_on"]
+        if effective["reason"] and effective["reason"] not in REASONS_FOR.get(outcome, ()):
+            # The desk's reason for a rejection no longer fits once the file says the outcome is another.
+            record.values["reason"] = ""
         if outcome != Outcome.PENDING and outcome_on is None:
             self.error(record.line, "outcome_on", _("結果が「%(outcome)s」のときは結果日（outcome_on）が必要です。")
                        % {"outcome": outcome})
@@ -755,11 +746,13 @@ class Targets(Kind):
         return Record(c.row.line, (v["site_id"], v["fiscal_year"], v["indicator_id"]), v)
 
     def load_stored(self, keys: list[Any]) -> dict[Any, Stored]:
-        # A few dozen rows per year: read them all.
-        return {(site, year, indicator): Stored(pk, {"site_id": site, "fiscal_year": year,
-                                                     "indicator_id": indicator, "target": target})
-                for pk, site, year, indicator, target in Target.objects.values_list(
-                    "pk", "site_id", "fiscal_year", "indicator_id", "target")}
+        # A few dozen rows a year: read them all, once.
+        if not hasattr(self, "_all"):
+            self._all = {(site, year, indicator): Stored(pk, {"site_id": site, "fiscal_year": year,
+                                                              "indicator_id": indicator, "target": target})
+                         for pk, site, year, indicator, target in Target.objects.values_list(
+                             "pk", "site_id", "fiscal_year", "indicator_id", "target")}
+        return self._all
 
 
 KINDS: dict[str, type[Kind]] = {k.name: k for k in (Employers, Seekers, Postings, Visits, Referrals, Targets)}

@@ -1,9 +1,12 @@
-"""Reading an interchange CSV file: detect its encoding, split it into rows that remember their line."""
+"""Reading an interchange CSV file: detect its encoding, read its header, then hand out its rows one at a time,
+each remembering the line it starts on."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +22,9 @@ ENCODINGS = ("utf-8-sig", "cp932")
 
 
 class Row:
-    """One data row: the text of each cell, looked up by column name ('' when the column or cell is missing).
+    """One data row: the text of each cell, looked up by column name ('' when the column is missing).
 
-    Cells are kept in a list beside one shared column index, not a dict per row: 200,000 rows of 20 columns
-    would otherwise hold 200,000 dicts."""
+    Cells are kept in a list beside one shared column index, not a dict per row."""
 
     __slots__ = ("line", "values", "index")
 
@@ -33,41 +35,76 @@ class Row:
 
     def get(self, column: str) -> str:
         i = self.index.get(column)
-        return self.values[i] if i is not None and i < len(self.values) else ""
+        return self.values[i] if i is not None else ""
 
 
 @dataclass
 class CsvFile:
-    """A file read into memory: its header (normalised column names), its rows, and problems of the file
-    itself (undecodable bytes, a repeated column, a row longer than the header)."""
+    """A decoded file and its header (column names normalised). Its rows are read on demand, so that a
+    200,000-row file is never held as 200,000 lists at once; problems of the file itself (undecodable bytes,
+    a repeated column) are in ``errors``."""
 
     path: Path
     encoding: str = ""
+    text: str = ""
     columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.path.name
 
+    def rows(self, errors: list[RowError] | None = None) -> Iterator[Row]:
+        """The data rows, blank ones skipped. A row longer than the header, or text that is not CSV, is
+        reported into ``errors`` (when given) and skipped."""
+        reader = csv.reader(io.StringIO(self.text, newline=""))
+        width = len(self.columns)
+        index = {c: i for i, c in reversed(list(enumerate(self.columns))) if c}
+        try:
+            if next(reader, None) is None:
+                return
+            line = reader.line_num + 1
+            for cells in reader:
+                # A quoted cell may span lines; a row is reported at the line it starts on.
+                start, line = line, reader.line_num + 1
+                if not any(c.strip() for c in cells):
+                    continue
+                if len(cells) > width and any(c.strip() for c in cells[width:]):
+                    if errors is not None:
+                        errors.append(RowError(self.name, start, "", _(
+                            "列の数（%(cells)d）がヘッダー（%(width)d）より多くなっています。")
+                            % {"cells": len(cells), "width": width}))
+                    continue
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                yield Row(start, cells, index)
+        except csv.Error as e:
+            if errors is not None:
+                errors.append(RowError(self.name, reader.line_num, "", _("CSV として読めません（%(error)s）。")
+                                       % {"error": e}))
+
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read with; raises UnicodeDecodeError when neither fits."""
+    """The text and the encoding it was read with ('utf-8', 'utf-8 (BOM)' or 'cp932'); raises
+    UnicodeDecodeError when neither fits."""
     for encoding in ENCODINGS:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "utf-8-sig":
+            return text, "utf-8 (BOM)" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        return text, encoding
     raise UnicodeDecodeError("cp932", data, 0, len(data), "neither UTF-8 nor CP932")
 
 
 def read_csv(path: Path) -> CsvFile:
-    """Read the whole file. Column names are normalised (NFKC, trimmed, lower case) so that a header typed
-    with full-width letters still matches; cells are kept as written, each column's parser normalises."""
+    """Decode the file and read its header. Column names are normalised (NFKC, trimmed, lower case) so that a
+    header typed with full-width letters still matches; cells are kept as written, each column's parser
+    normalises them."""
     result = CsvFile(path=path)
     try:
-        text, result.encoding = decode(path.read_bytes())
+        result.text, result.encoding = decode(path.read_bytes())
     except UnicodeDecodeError:
         result.errors.append(RowError(path.name, 0, "", _(
             "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）で保存してください。")))
@@ -75,10 +112,8 @@ def read_csv(path: Path) -> CsvFile:
     except OSError as e:
         result.errors.append(RowError(path.name, 0, "", _("ファイルを読めません（%(error)s）。") % {"error": e}))
         return result
-
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        header = next(csv.reader(io.StringIO(result.text, newline="")))
     except StopIteration:
         result.errors.append(RowError(path.name, 1, "", _("ヘッダー行がありません。")))
         return result
@@ -92,22 +127,4 @@ def read_csv(path: Path) -> CsvFile:
             result.errors.append(RowError(path.name, 1, c, _("同じ名前の列が2つあります。")))
         seen.add(c)
     result.columns = columns
-    index = {c: i for i, c in reversed(list(enumerate(columns))) if c}
-
-    width = len(columns)
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            # A quoted cell may span lines; a row is reported at the line it starts on.
-            start, line = line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > width and any(c.strip() for c in cells[width:]):
-                result.errors.append(RowError(path.name, start, "", _(
-                    "列の数（%(cells)d）がヘッダー（%(width)d）より多くなっています。")
-                    % {"cells": len(cells), "width": width}))
-                continue
-            result.rows.append(Row(start, cells, index))
-    except csv.Error as e:
-        result.errors.append(RowError(path.name, line, "", _("CSV として読めません（%(error)s）。") % {"error": e}))
     return result

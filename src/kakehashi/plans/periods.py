@@ -71,7 +71,8 @@ def as_of_for(fiscal_year: int, text: str | None, today: datetime.date) -> datet
     else:
         day = parse_day(text)
         if day < start:
-            raise PeriodError(f"基準日 {day:%Y-%m-%d} は{fiscal_label(fiscal_year)}（{start:%Y-%m-%d}〜）の開始前です")
+            raise PeriodError(f"基準日 {day:%Y-%m-%d} は{fiscal_year_label(fiscal_year)}（{start:%Y-%m-%d}〜{end:%Y-%m-%d}）の"
+                              "開始前です")
     return min(day, end)
 
 

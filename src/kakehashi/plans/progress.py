@@ -24,10 +24,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site, Staff
 from kakehashi.engine import kpi
@@ -52,6 +53,17 @@ DEVELOPED_OPENINGS = "developed_openings"
 RULES = (REFERRALS, PLACEMENTS, DEVELOPED_POSTINGS, DEVELOPED_OPENINGS)
 REFERRAL_RULES = (REFERRALS, PLACEMENTS)
 
+STATUS_LABELS = {
+    kpi.ACHIEVED: _("達成"),
+    kpi.ON_TRACK: _("順調"),
+    kpi.UNCERTAIN: _("要注意"),
+    kpi.AT_RISK: _("未達の恐れ"),
+    kpi.MISSED: _("未達"),
+    kpi.NO_TARGET: _("目標なし"),
+    kpi.TOO_EARLY: _("判定前"),
+}
+STATUS_BADGES = {kpi.ACHIEVED: "ok", kpi.ON_TRACK: "ok", kpi.AT_RISK: "warn", kpi.MISSED: "warn"}
+
 # (rule or indicator key, site id, first day of month, staff id or None) → count
 Key = tuple[str, int, datetime.date, int | None]
 
@@ -74,7 +86,8 @@ def count_by_month(start: datetime.date, end: datetime.date, site_ids: Sequence[
         columns: dict[str, Any] = {"site": F("seeker__site_id"), "month": TruncMonth(date_field)}
         if by_staff:
             columns["who"] = F("staff_id")
-        for row in qs.values(**columns).annotate(n=Count("pk")).order_by():
+        rows = cast(Iterable[dict[str, Any]], qs.values(**columns).annotate(n=Count("*")).order_by())
+        for row in rows:
             tally[(rule, row["site"], _month(row["month"]), row.get("who"))] += row["n"]
 
     referral_counts(REFERRALS, "referred_on", Referral.objects.all())
@@ -132,6 +145,14 @@ class Row:
     @property
     def prior_actual(self) -> int | None:
         return sum(self.prior_monthly) if self.prior_counted else None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.progress.status, self.progress.status))
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES.get(self.progress.status, "")
 
     @property
     def drillable(self) -> bool:

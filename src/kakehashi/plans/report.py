@@ -1,4 +1,5 @@
-"""The progress report in its four forms — JSON, printable HTML, PDF and Excel — for the CLI and the views.
+"""The council report (運営協議会資料) in its forms — JSON, printable HTML, PDF and Excel — for the CLI and the
+views. All four come from one ``SiteProgress``; the HTML and the PDF from one template.
 
 ``progress_for`` reads what the user typed (site code, fiscal year, as-of date; 和暦 and full-width digits
 accepted) and raises ``ReportError`` with a Japanese message for anything it cannot use.
@@ -7,13 +8,27 @@ accepted) and raises ``ReportError`` with a Japanese message for anything it can
 from __future__ import annotations
 
 import datetime
+import io
+import json
+from collections import defaultdict
+from typing import Any
 
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from kakehashi.accounts.models import Site
+from kakehashi.accounts.models import Site, SiteResource
+from kakehashi.engine import kpi
+from kakehashi.engine.text import nfkc
 
-from .periods import PeriodError, as_of_for, parse_fiscal_year
-from .progress import SiteProgress, site_progress
+from . import charts
+from .models import Section
+from .periods import PeriodError, as_of_for, parse_fiscal_year, period_label
+from .progress import Row, SiteProgress, site_progress
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("json", "html", "pdf", "xlsx")
 
 
 class ReportError(ValueError):
@@ -21,11 +36,9 @@ class ReportError(ValueError):
 
 
 def find_site(code: str) -> Site:
-    from kakehashi.engine.text import nfkc
-
     site = Site.objects.filter(code=nfkc(code).lower()).first()
     if site is None:
-        known = "、".join(Site.objects.values_list("code", flat=True)) or "（なし）"
+        known = "、".join(Site.objects.order_by("code").values_list("code", flat=True)) or "（なし）"
         raise ReportError(f"拠点「{code}」はありません。登録されている拠点コード：{known}")
     return site
 
@@ -41,3 +54,186 @@ def progress_for(site: str, fiscal_year: str, as_of: str | None,
     except PeriodError as e:
         raise ReportError(str(e)) from None
     return site_progress(found, fy, day)
+
+
+def month_labels(sp: SiteProgress) -> list[str]:
+    return [f"{m.month}月" for m in sp.months]
+
+
+def indicator_charts(sp: SiteProgress) -> list[dict[str, Any]]:
+    """For each counted indicator: cumulative actual against the target line and last year, and the months of
+    this year beside last year's."""
+    labels = month_labels(sp)
+    out = []
+    n = len(sp.months_elapsed)
+    for row in sp.rows:
+        if not row.counted:
+            continue
+        target_line = None
+        if row.target is not None:
+            target_line = [row.target * (i + 1) / 12 for i in range(12)]
+        proj = row.progress.projection
+        cumulative = charts.cumulative_chart(
+            f"{row.indicator.label}（{sp.short_label}・累計）", labels, row.cumulative()[:n], target_line,
+            prior=kpi.cumulative(row.prior_monthly) if row.prior_counted else None,
+            projection=(proj.point, proj.low, proj.high) if proj and proj.method != "complete" else None,
+            unit=row.indicator.unit,
+        )
+        bars = charts.monthly_bars(
+            f"{row.indicator.label}（月別・{sp.short_label}と{sp.prior_short_label}）", labels,
+            row.monthly[:n], row.prior_monthly if row.prior_counted else [],
+            this_label=sp.short_label, last_label=sp.prior_short_label,
+        )
+        out.append({"row": row, "cumulative": mark_safe(cumulative), "bars": mark_safe(bars)})  # noqa: S308 — markup built and escaped in charts.py
+    return out
+
+
+def render_json(sp: SiteProgress) -> str:
+    return json.dumps(sp.as_json(), ensure_ascii=False, indent=2)
+
+
+def _resources(site: Site) -> list[dict[str, Any]]:
+    """Staffing and equipment by agency, as the report's 実施体制 lists them."""
+    by_agency: dict[str, dict[str, list[SiteResource]]] = defaultdict(lambda: defaultdict(list))
+    order: list[str] = []
+    for r in SiteResource.objects.filter(site=site).select_related("agency").order_by("agency__kind", "id"):
+        name = r.agency.name if r.agency else ""
+        if name not in by_agency:
+            order.append(name)
+        by_agency[name][r.category].append(r)
+    return [{"agency": name, "staffing": by_agency[name].get(SiteResource.Category.STAFFING, []),
+             "equipment": by_agency[name].get(SiteResource.Category.EQUIPMENT, [])} for name in order]
+
+
+def report_context(sp: SiteProgress, charts: bool = True) -> dict[str, Any]:
+    """What the report template needs: the table's headers and sections, the site's resources, the charts."""
+    sections = []
+    for section in Section:
+        rows = [r for r in sp.rows if r.indicator.section == section and (
+            r.counted or r.prior_counted or r.target is not None or r.prior_target is not None)]
+        if rows:
+            sections.append({"label": str(section.label), "rows": rows})
+    fy = sp.fiscal_year
+    return {
+        "sp": sp,
+        "site": sp.site,
+        "sections": sections,
+        "headers": {
+            "target": f"{sp.short_label}事業目標",
+            "progress": f"取組状況（{sp.as_of_label}）",
+            "prior_target": f"（参考）{sp.prior_short_label}目標",
+            "prior_actual": f"（参考）{sp.prior_short_label}実績",
+            "prior_period": f"（{period_label(fy - 1)}）",
+        },
+        "resources": _resources(sp.site),
+        "charts": indicator_charts(sp) if charts else [],
+        "generated": timezone.localtime(),
+    }
+
+
+def render_html(sp: SiteProgress, request: HttpRequest | None = None) -> str:
+    """The report as one standalone printable page (the PDF is drawn from the same page)."""
+    return render_to_string("plans/report_print.html", report_context(sp), request=request)
+
+
+def render_pdf(sp: SiteProgress, request: HttpRequest | None = None) -> bytes:
+    """A4 landscape PDF with Noto Sans CJK embedded (WeasyPrint subsets the fonts it uses)."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=render_html(sp, request)).write_pdf()
+    return pdf
+
+
+def _number_format(unit: str) -> str:
+    return f'#,##0"{unit}"' if unit else "#,##0"
+
+
+def render_xlsx(sp: SiteProgress) -> bytes:
+    """The report's table as a worksheet laid out like the paper one, numbers kept as numbers; a second sheet
+    holds the months."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    ctx = report_context(sp, charts=False)
+    h = ctx["headers"]
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = "事業目標と取組状況"
+    thin = Side(style="thin", color="8899A6")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="EEF2F5")
+    wrap = Alignment(wrap_text=True, vertical="center")
+
+    ws["A1"] = f"事業目標と取組状況　{sp.site.name}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"{sp.label}・{sp.as_of_label}"
+    headers = ["区分", "指標", h["target"], h["progress"], "目標比", "年度末見込み",
+               h["prior_target"] + h["prior_period"], h["prior_actual"] + h["prior_period"]]
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row=4, column=col, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = head_fill
+        cell.alignment = wrap
+        cell.border = box
+    r = 5
+    for section in ctx["sections"]:
+        first = r
+        row: Row
+        for row in section["rows"]:
+            unit = row.indicator.unit
+            proj = row.progress.projection
+            values: list[Any] = [
+                section["label"], row.indicator.label, row.target, row.actual,
+                row.progress.share, round(proj.point) if proj and row.counted else None,
+                row.prior_target, row.prior_actual,
+            ]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=col, value=value)
+                cell.border = box
+                cell.alignment = wrap
+                if col in (3, 4, 6, 7, 8):
+                    cell.number_format = _number_format(unit)
+                elif col == 5:
+                    cell.number_format = "0.0%"
+            r += 1
+        if r - 1 > first:
+            ws.merge_cells(start_row=first, start_column=1, end_row=r - 1, end_column=1)
+    r += 1
+    ws.cell(row=r, column=1, value="実施体制").font = Font(bold=True)
+    r += 1
+    for group in ctx["resources"]:
+        for res in [*group["staffing"], *group["equipment"]]:
+            ws.cell(row=r, column=1, value=group["agency"])
+            ws.cell(row=r, column=2, value=res.label)
+            cell = ws.cell(row=r, column=3, value=res.count)
+            cell.number_format = _number_format(res.unit)
+            r += 1
+    for col, width in enumerate([18, 16, 16, 22, 9, 14, 26, 26], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[4].height = 34
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+
+    months = wb.create_sheet("月別")
+    counted = [row for row in sp.rows if row.counted or row.prior_counted]
+    months.cell(row=1, column=1, value="月").font = Font(bold=True)
+    for j, row in enumerate(counted):
+        months.cell(row=1, column=2 + 2 * j, value=f"{row.indicator.label}（{sp.short_label}）").font = Font(bold=True)
+        months.cell(row=1, column=3 + 2 * j, value=f"{row.indicator.label}（{sp.prior_short_label}）").font = Font(
+            bold=True)
+    elapsed = len(sp.months_elapsed)
+    for i, m in enumerate(sp.months):
+        months.cell(row=2 + i, column=1, value=f"{m.month}月")
+        for j, row in enumerate(counted):
+            if row.counted and i < elapsed:
+                months.cell(row=2 + i, column=2 + 2 * j, value=row.monthly[i])
+            if row.prior_counted:
+                months.cell(row=2 + i, column=3 + 2 * j, value=row.prior_monthly[i])
+    months.column_dimensions["A"].width = 8
+    for col in range(2, 2 + 2 * len(counted)):
+        months.column_dimensions[get_column_letter(col)].width = 20
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,4 +1,8 @@
-"""Referrals: list, record one, update its outcome."""
+"""Referrals: list, record one, and its life after: the employer's answer, the interview, trial employment,
+retention follow-ups, contributing parties; the sites' limits for waiting on employers."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from kakehashi.accounts.models import AgencyKind, Site, Staff
 from kakehashi.accounts.permissions import can
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
@@ -20,8 +26,17 @@ from kakehashi.postings.models import Posting
 from kakehashi.seekers.models import Seeker
 
 from . import actions
-from .forms import OutcomeForm, ReferralForm
-from .models import Outcome, Referral
+from .forms import (
+    ContributorForm,
+    FollowUpForm,
+    InterviewForm,
+    OutcomeForm,
+    ReferralForm,
+    ReferralSettingsForm,
+    TrialEndForm,
+    TrialStartForm,
+)
+from .models import Milestone, Outcome, Referral, ReferralSettings, TrialEmployment, sees_employer_notes
 
 
 @login_required
@@ -71,26 +86,149 @@ def referral_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "referrals/form.html", {"form": form})
 
 
+def _load(user: Staff, pk: int, purpose: str) -> Referral:
+    return get_visible(Referral.objects.visible_to(user).select_related("seeker", "posting__employer", "staff"),
+                       purpose=purpose, pk=pk)
+
+
 @login_required
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    referral = get_visible(Referral.objects.visible_to(user).select_related("seeker", "posting__employer", "staff"),
-                           purpose=_("紹介の詳細"), pk=pk)
-    record(user, Action.VIEW, Referral, referral, purpose=_("紹介の詳細"), subject=referral.seeker)
+    referral = _load(user, pk, _("紹介の詳細"))
     editable = can(user, "referral.edit")
-    form = OutcomeForm(request.POST or None, initial={"outcome": referral.outcome,
-                                                      "outcome_on": referral.outcome_on or timezone.localdate()})
+    form = OutcomeForm(request.POST or None, initial={
+        "outcome": referral.outcome, "outcome_on": referral.outcome_on or timezone.localdate(),
+        "reason": referral.reason, "employer_note": referral.employer_note})
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         if form.is_valid():
+            d = form.cleaned_data
+            # A form that does not carry the note (an older page, a script) must not erase it.
+            note = d["employer_note"] if "employer_note" in request.POST else None
             try:
-                actions.do_record_outcome(referral, outcome=form.cleaned_data["outcome"],
-                                          outcome_on=form.cleaned_data["outcome_on"], acting_user=user)
+                actions.do_record_outcome(referral, outcome=d["outcome"], outcome_on=d["outcome_on"],
+                                          reason=d["reason"], employer_note=note, acting_user=user)
             except ActionError as e:
                 form.add_error(None, str(e))
                 referral.refresh_from_db()
             else:
                 messages.success(request, _("紹介結果を記録しました。"))
                 return redirect("referrals:detail", referral.pk)
-    return render(request, "referrals/detail.html", {"referral": referral, "form": form, "can_edit": editable})
+    record(user, Action.VIEW, Referral, referral, purpose=_("紹介の詳細"), subject=referral.seeker)
+    today = timezone.localdate()
+    trial = TrialEmployment.objects.filter(referral=referral).first()
+    follow_ups = list(referral.follow_ups.select_related("staff"))
+    pending_milestones = [m for m in Milestone.values if m not in {f.milestone for f in follow_ups}]
+    return render(request, "referrals/detail.html", {
+        "referral": referral, "form": form, "can_edit": editable,
+        "show_notes": sees_employer_notes(user),
+        "events": referral.events.select_related("staff"),
+        "trial": trial,
+        "follow_ups": follow_ups,
+        "follow_up_due": bool(pending_milestones),
+        "contributions": referral.contributions.select_related("agency"),
+        "interview_form": InterviewForm(initial={"interview_on": referral.interview_on or today}),
+        "trial_start_form": TrialStartForm(initial={"started_on": referral.outcome_on or today}),
+        "trial_end_form": TrialEndForm(initial={"ended_on": trial.planned_end_on if trial else today}),
+        "follow_up_form": FollowUpForm(initial={"checked_on": today,
+                                                "milestone": pending_milestones[0] if pending_milestones else None}),
+        "contributor_form": ContributorForm(),
+    })
+
+
+def _post_step(request: AuthedRequest, pk: int, form_class: type, purpose: str, done: str,
+               step: Callable[[Referral, dict[str, Any], Staff], object]) -> HttpResponse:
+    """Run one recorded step on a referral from a small form on its page: refused input changes nothing and
+    comes back as a message."""
+    user = request.user
+    if not can(user, "referral.edit"):
+        raise PermissionDenied
+    referral = _load(user, pk, purpose)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("記録できませんでした：") + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+        return redirect("referrals:detail", referral.pk)
+    try:
+        step(referral, form.cleaned_data, user)
+    except ActionError as e:
+        messages.error(request, _("記録できませんでした：") + str(e))
+    else:
+        messages.success(request, done)
+    return redirect("referrals:detail", referral.pk)
+
+
+@login_required
+@require_POST
+def interview(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, InterviewForm, _("面接日の記録"), _("面接日を記録しました。"),
+                      lambda r, d, u: actions.do_schedule_interview(r, interview_on=d["interview_on"], note=d["note"],
+                                                                    acting_user=u))
+
+
+@login_required
+@require_POST
+def trial_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, TrialStartForm, _("トライアル雇用の開始"), _("トライアル雇用の開始を記録しました。"),
+                      lambda r, d, u: actions.do_start_trial(r, started_on=d["started_on"],
+                                                             planned_end_on=d["planned_end_on"], acting_user=u))
+
+
+def _end_trial(referral: Referral, d: dict[str, Any], user: Staff) -> object:
+    trial = TrialEmployment.objects.filter(referral=referral).first()
+    if trial is None:
+        raise ActionError(_("この紹介にはトライアル雇用の記録がありません。"))
+    return actions.do_end_trial(trial, outcome=d["outcome"], ended_on=d["ended_on"], note=d["note"], acting_user=user)
+
+
+@login_required
+@require_POST
+def trial_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, TrialEndForm, _("トライアル雇用の結果"), _("トライアル雇用の結果を記録しました。"),
+                      _end_trial)
+
+
+@login_required
+@require_POST
+def follow_up(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, FollowUpForm, _("定着状況の確認"), _("定着状況を記録しました。"),
+                      lambda r, d, u: actions.do_record_follow_up(
+                          r, milestone=d["milestone"], checked_on=d["checked_on"], still_employed=d["still_employed"],
+                          same_employer=d["same_employer"], note=d["note"], acting_user=u))
+
+
+@login_required
+@require_POST
+def contributor(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, ContributorForm, _("関与した機関の追加"), _("関与した機関を追加しました。"),
+                      lambda r, d, u: actions.do_add_contributor(r, agency=d["agency"], acting_user=u))
+
+
+def may_configure(user: Staff) -> bool:
+    """The limits are Hello Work's placement rules: its managers and the administrator set them."""
+    return user.is_administrator or (user.is_manager and user.agency_kind == AgencyKind.HELLO_WORK)
+
+
+@login_required
+def referral_settings(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    editable = may_configure(user)
+    rows = []
+    for site in Site.objects.all():
+        limits = ReferralSettings.for_site(site.pk)
+        posted = request.method == "POST" and request.POST.get("site") == site.code
+        form = ReferralSettingsForm(request.POST if posted else None, instance=limits, prefix=site.code)
+        if posted:
+            if not editable:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    actions.do_save_referral_settings(form.save(commit=False), acting_user=user)
+                except ActionError as e:
+                    form.add_error(None, str(e))
+                else:
+                    messages.success(request, _("%(site)sの期限設定を保存しました。") % {"site": site})
+                    return redirect("referrals:settings")
+        rows.append((site, limits, form))
+    return render(request, "referrals/settings.html", {"rows": rows, "can_edit": editable})

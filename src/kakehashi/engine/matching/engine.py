@@ -19,9 +19,11 @@ How a query runs (both directions work the same way):
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -60,6 +62,7 @@ from .textfit import QueryVector, SparseRows, TextModel, shared_phrases
 from .transitions import Transitions
 
 EARTH_RADIUS_KM = 6371.0088
+TEXT_NAME_FACTOR = 0.25  # see TextModel.fit: the trade's own name is scored by the occupation points
 MAX_WISHES = 3
 MAX_EXPERIENCE = 6  # occupations of experience kept per seeker (the longest)
 _EMPLOYMENT = {None: 0, "": 0, ANY: 0, FULL_TIME: 1, PART_TIME: 2}
@@ -74,10 +77,10 @@ class Weights:
     """Points each part of the fit can earn. They add up to 100, so a score reads as a mark out of 100."""
 
     occupation: float = 45.0
-    text: float = 20.0
+    text: float = 25.0
     distance: float = 10.0
     wage: float = 10.0
-    experience: float = 10.0
+    experience: float = 5.0
     trial: float = 5.0
     # Share of the occupation points by how the posting's occupation relates to the seeker's wishes.
     first_choice: float = 1.0
@@ -88,7 +91,9 @@ class Weights:
     transition_high: float = 0.6
     transition_full_share: float = 0.3  # … reaching transition_high at 30 % of the hires
     same_major: float = 0.4
-    text_full: float = 0.5  # cosine of the two texts that earns the full text points
+    # Cosine that earns the full text points: between a short note and a posting, 0.3 already means they share
+    # the telling words; higher values come mostly from boilerplate both happen to repeat.
+    text_full: float = 0.3
     experience_full_years: float = 3.0
     wage_full_margin: float = 0.2  # lowest offered wage 20 % above the floor: full points; at the floor: half
     default_commute_km: float = 30.0  # distance scale when the seeker states no limit
@@ -118,9 +123,9 @@ _POSTING_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
     "employer": (np.int64, ()),
     "mid": (np.int16, ()),
     "minor": (np.int16, ()),
-    "lat": (np.float32, ()),  # radians
-    "lng": (np.float32, ()),
-    "coslat": (np.float32, ()),
+    "lat": (np.float64, ()),  # radians
+    "lng": (np.float64, ()),
+    "coslat": (np.float64, ()),
     "emp": (np.int8, ()),
     "wlow": (np.float32, ()),  # NaN where not stated
     "wtop": (np.float32, ()),
@@ -133,10 +138,10 @@ _POSTING_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
 _SEEKER_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
     "des_mid": (np.int16, (MAX_WISHES,)),  # -1 = no wish
     "des_minor": (np.int16, (MAX_WISHES,)),
-    "lat": (np.float32, ()),
-    "lng": (np.float32, ()),
-    "coslat": (np.float32, ()),
-    "limit": (np.float32, ()),  # inf = no limit stated
+    "lat": (np.float64, ()),
+    "lng": (np.float64, ()),
+    "coslat": (np.float64, ()),
+    "limit": (np.float64, ()),  # inf = no limit stated
     "emp": (np.int8, ()),
     "floor": (np.float32, ()),
     "funit": (np.int8, ()),
@@ -147,27 +152,28 @@ _SEEKER_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
 }
 
 
-@dataclass
 class _Found:
-    """Candidates scored so far in one query."""
+    """Candidates scored so far in one query, as column arrays added pass by pass."""
 
-    rows: list[Arr] = field(default_factory=list)
-    fit: list[Arr] = field(default_factory=list)
-    shown: list[Arr] = field(default_factory=list)
-    hashes: list[Arr] = field(default_factory=list)
-    employers: list[Arr] = field(default_factory=list)
+    def __init__(self) -> None:
+        self._parts: list[dict[str, Arr]] = []
+        self._cat: dict[str, Arr] | None = None
+        self.count = 0
 
-    def arrays(self) -> tuple[Arr, Arr, Arr, Arr, Arr]:
-        def cat(parts: list[Arr], dtype: npt.DTypeLike) -> Arr:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    def add(self, **columns: Arr) -> None:
+        self._parts.append(columns)
+        self._cat = None
+        self.count += len(columns["rows"])
 
-        return (
-            cat(self.rows, np.int64),
-            cat(self.fit, np.float32),
-            cat(self.shown, np.int64),
-            cat(self.hashes, np.uint64),
-            cat(self.employers, np.int64),
-        )
+    def cat(self) -> dict[str, Arr]:
+        if self._cat is None:
+            if not self._parts:
+                empty = np.zeros(0)
+                self._cat = {k: empty for k in ("rows", "fit", "key", "hash", "employer", "kind", "rank",
+                                                  "dist", "years", "text", "fail")}
+            else:
+                self._cat = {k: np.concatenate([p[k] for p in self._parts]) for k in self._parts[0]}
+        return self._cat
 
 
 class MatchingEngine:
@@ -187,16 +193,22 @@ class MatchingEngine:
         weights: Weights | None = None,
         employer_cap: int = 3,
         seed: int = 0,
+        spread: bool = True,
     ) -> None:
         self.occupations = occupations
         self.weights = weights or Weights()
         self.transitions = transitions or Transitions.none(occupations)
         self.employer_cap = employer_cap
         self.seed = seed
+        # spread=False ranks by the exact score with no employer cap: for comparison, not for the desk.
+        self.spread = spread
         posting_list = list(postings)
         seeker_list = list(seekers)
         # Word weights come from everything the index starts with; see TextModel for why they then stay fixed.
-        self._text_model = TextModel.fit([_posting_text(p) for p in posting_list] + [s.note for s in seeker_list])
+        self._text_model = TextModel.fit(
+            [_posting_text(p) for p in posting_list] + [s.note for s in seeker_list],
+            discount=occupations.names, factor=TEXT_NAME_FACTOR,
+        )
         self._postings = Side(_POSTING_SPEC)
         self._seekers = Side(_SEEKER_SPEC)
         self._qualifications: dict[str, int] = {}
@@ -283,22 +295,24 @@ class MatchingEngine:
             + w.trial * float(s["gap"][0])
             + w.rest
         )
-        tiers = [
-            (float(bound[share == level].max()), np.flatnonzero(share == level).astype(np.int64))
-            for level in np.unique(share)
+        wished = np.zeros(len(share), dtype=np.bool_)
+        wished[s["des_mid"][0][s["des_mid"][0] >= 0]] = True
+        # Three passes: the wished occupations, the related ones, the rest. Most queries stop after the first.
+        passes = [
+            (float(bound[g].max()), g.astype(np.int64))
+            for g in (np.flatnonzero(wished), np.flatnonzero(~wished & (share > 0)), np.flatnonzero(share == 0))
+            if len(g)
         ]
-        tiers.sort(key=lambda t: -t[0])
         limit = float(s["limit"][0])
         radius = limit * w.flag_radius if flagged else limit
         lat, lng = math.degrees(float(s["lat"][0])), math.degrees(float(s["lng"][0]))
         found = _Found()
-        for tier_bound, groups in tiers:
-            if self._settled(found, top, tier_bound, with_employers=True):
+        for i, (_, groups) in enumerate(passes):
+            if self._settled(found, top, max(b for b, _ in passes[i:]), employers=True):
                 break
             lo, hi = key_ranges(groups, 0, radius, lat, lng)
-            rows = self._postings.lookup(lo, hi)
-            self._score(found, s, rows, flagged, seeker_side=True)
-        return self._finish(found, s, top, flagged, seeker_side=True)
+            self._score(found, s, self._postings.lookup(lo, hi), top, flagged, seeker_side=True)
+        return self._finish(found, s, top, seeker_side=True)
 
     def match_posting(
         self, posting: RecordId | PostingRecord, *, top: int = 10, flagged: bool = False
@@ -308,83 +322,135 @@ class MatchingEngine:
         w = self.weights
         m = len(self.occupations)
         pmid = int(p["mid"][0])
-        shares = np.concatenate(
-            [
-                np.where(np.arange(m) == pmid, rank_share, self._rel[:, pmid])
-                for rank_share in self._rank_share.tolist()
-            ]
-        )
+        # Seekers are indexed once per wish (group = rank × occupations + occupation) and once in "any".
+        groups = np.arange(MAX_WISHES * m, dtype=np.int64)
+        related = np.tile(self._rel[:, pmid], MAX_WISHES)
+        exact = groups % m == pmid
         rest = w.experience + w.trial * float(p["trial"][0]) + w.rest
-        tiers = [
-            (w.occupation * float(level) + rest, np.flatnonzero(shares == level).astype(np.int64))
-            for level in np.unique(shares[shares > 0])[::-1]
+        passes = [
+            (w.occupation * float(self._rank_share.max()) + rest, groups[exact]),
+            (w.occupation * float(related.max()) + rest, groups[~exact & (related > 0)]),
+            (rest, np.array([MAX_WISHES * m], dtype=np.int64)),
         ]
-        tiers.append((rest, np.array([MAX_WISHES * m], dtype=np.int64)))  # everyone else
         lat, lng = math.degrees(float(p["lat"][0])), math.degrees(float(p["lng"][0]))
         found = _Found()
         seen = np.zeros(0, dtype=np.int64)
-        for tier_bound, groups in tiers:
-            if self._settled(found, top, tier_bound, with_employers=False):
+        for i, (_, grp) in enumerate(passes):
+            if len(grp) == 0:
+                continue
+            if self._settled(found, top, max(b for b, _ in passes[i:]), employers=False):
                 break
             parts = []
             for cls in range(NCLASS):
                 radius = CLASS_LIMITS[cls] * (w.flag_radius if flagged else 1.0)
-                lo, hi = key_ranges(groups, cls, radius, lat, lng)
+                lo, hi = key_ranges(grp, cls, radius, lat, lng)
                 parts.append(self._seekers.lookup(lo, hi))
-            # A seeker has one entry per wish, so the same seeker can come up in several tiers: score once.
+            # A seeker has one entry per wish and one in "any": score each seeker once.
             rows = np.unique(np.concatenate(parts))
             rows = rows[~np.isin(rows, seen, assume_unique=True)]
             seen = np.union1d(seen, rows)
-            self._score(found, p, rows, flagged, seeker_side=False)
-        return self._finish(found, p, top, flagged, seeker_side=False)
+            self._score(found, p, rows, top, flagged, seeker_side=False)
+        return self._finish(found, p, top, seeker_side=False)
 
-    def match_all_seekers(self, *, top: int = 10, flagged: bool = False) -> Iterator[tuple[RecordId, list[Match]]]:
-        """Every indexed seeker with their matches, in the order they were indexed."""
-        for row in self._seekers.live_rows().tolist():
-            rid = self._seekers.ids[row]
-            yield rid, self.match_seeker(rid, top=top, flagged=flagged)
+    def match_all_seekers(
+        self, *, top: int = 10, flagged: bool = False, workers: int = 1
+    ) -> Iterator[tuple[RecordId, list[Match]]]:
+        """Every indexed seeker with their matches, in the order they were indexed.
 
-    def match_all_postings(self, *, top: int = 10, flagged: bool = False) -> Iterator[tuple[RecordId, list[Match]]]:
-        """Every indexed posting with its matches, in the order they were indexed."""
-        for row in self._postings.live_rows().tolist():
-            rid = self._postings.ids[row]
-            yield rid, self.match_posting(rid, top=top, flagged=flagged)
+        ``workers`` > 1 splits the work over that many forked processes (0: one per CPU); the order of the
+        results and the results themselves are the same as with one.
+        """
+        ids = [self._seekers.ids[row] for row in self._seekers.live_rows().tolist()]
+        return self._batch(ids, True, top, flagged, workers)
+
+    def match_all_postings(
+        self, *, top: int = 10, flagged: bool = False, workers: int = 1
+    ) -> Iterator[tuple[RecordId, list[Match]]]:
+        """Every indexed posting with its matches, in the order they were indexed (``workers`` as above)."""
+        ids = [self._postings.ids[row] for row in self._postings.live_rows().tolist()]
+        return self._batch(ids, False, top, flagged, workers)
+
+    def _batch(
+        self, ids: list[RecordId], seeker_side: bool, top: int, flagged: bool, workers: int
+    ) -> Iterator[tuple[RecordId, list[Match]]]:
+        global _BATCH
+        workers = workers or os.cpu_count() or 1
+        chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+        if workers <= 1 or len(chunks) < 2:
+            for chunk in chunks:
+                yield from _run_chunk(self, seeker_side, top, flagged, chunk)
+            return
+        # Forked workers share the index with this process (copy-on-write); only ids go out and matches come back.
+        _BATCH = (self, seeker_side, top, flagged)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done in pool.imap(_run_forked_chunk, chunks):
+                    yield from done
+        finally:
+            _BATCH = None
 
     # -- scoring -----------------------------------------------------------------------------------------------
 
-    def _score(self, found: _Found, one: Mapping[str, Arr], rows: Arr, flagged: bool, *, seeker_side: bool) -> None:
+    def _score(
+        self, found: _Found, one: Mapping[str, Arr], rows: Arr, top: int, flagged: bool, *, seeker_side: bool
+    ) -> None:
         """Score ``one`` (a seeker or a posting, as 1-row arrays) against ``rows`` of the other side."""
         if len(rows) == 0:
             return
+        w = self.weights
         other = self._postings if seeker_side else self._seekers
         many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
         s, p = (one, many) if seeker_side else (many, one)
         fail, dist, years = self._hard(s, p)
         if not flagged:
-            keep = fail == 0
-            rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
-            if len(rows) == 0:
-                return
-            many = {k: v[keep] for k, v in many.items()}
-            s, p = (one, many) if seeker_side else (many, one)
-        cos = self._query.dot(other.text.rows, rows)
-        fit = self._soft(s, p, dist, years, cos)[0]
-        shown = np.floor(fit + 0.5).astype(np.int64)
-        if flagged:
-            shown = np.maximum(shown - np.floor(self.weights.flag_penalty * _POPCOUNT[fail] + 0.5).astype(np.int64), 0)
-        found.rows.append(rows)
-        found.fit.append(fit)
-        found.shown.append(shown)
-        found.hashes.append(_pair_hash(one["hash"], other.cols["hash"][rows], self.seed))
-        found.employers.append(many["employer"] if seeker_side else np.zeros(len(rows), dtype=np.int64))
+            keep = np.flatnonzero(fail == 0)
+            if len(keep) < len(rows):
+                rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
+                many = {k: v[keep] for k, v in many.items()}
+                s, p = (one, many) if seeker_side else (many, one)
+        if len(rows) == 0:
+            return
+        base, kind, rank = self._base(s, p, dist, years)
+        penalty = w.flag_penalty * _POPCOUNT[fail] if flagged else np.zeros(len(rows))
+        hashes = _pair_hash(one["hash"], other.cols["hash"][rows], self.seed)
+        employers = many["employer"] if seeker_side else np.zeros(len(rows), dtype=np.int64)
+        # The text is the costliest part: skip the pairs that could not reach the results even with full text
+        # points, judged against what the pairs already score without it (a lower bound of their final score).
+        if found.count + len(rows) > top and len(rows) > 4 * top:
+            held = found.cat()
+            keys = np.concatenate([held["key"], self._key(base, penalty)])
+            picked = self._pick(
+                keys,
+                np.concatenate([held["hash"], hashes]),
+                np.concatenate([held["employer"], employers]) if seeker_side else None,
+                top,
+            )
+            if len(picked) == top:
+                keep = np.flatnonzero(self._key(base + w.text, penalty) >= keys[picked[-1]])
+                rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
+                base, kind, rank, penalty = base[keep], kind[keep], rank[keep], penalty[keep]
+                hashes, employers = hashes[keep], employers[keep]
+        text = np.minimum(self._query.dot(other.text.rows, rows) / w.text_full, 1.0)
+        fit = base + w.text * text
+        found.add(
+            rows=rows, fit=fit, key=self._key(fit, penalty), hash=hashes, employer=employers, kind=kind, rank=rank,
+            dist=dist, years=years, text=text, fail=fail,
+        )
+
+    def _key(self, fit: Arr, penalty: Arr) -> Arr:
+        """What results are ordered by: the shown score (whole points, so near-ties tie), or the exact score."""
+        if self.spread:
+            return np.asarray(np.maximum(np.floor(fit + 0.5) - np.floor(penalty + 0.5), 0.0), dtype=np.float64)
+        return np.asarray(fit - penalty, dtype=np.float64)
 
     def _hard(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
         """Which hard conditions each pair breaks (bits), its distance in km and the years of experience."""
-        dlat = p["lat"] - s["lat"]
-        dlng = (p["lng"] - s["lng"]) * s["coslat"]
-        # Equirectangular distance at the seeker's latitude: within commuting range (tens of km) it differs from
-        # the great-circle distance by far less than the one decimal shown.
-        dist = EARTH_RADIUS_KM * np.sqrt(dlat * dlat + dlng * dlng)
+        # Great-circle (haversine) distance: exact, so that 10.0 km against a 10 km limit is decided the same way
+        # a map would decide it.
+        half_dlat = (p["lat"] - s["lat"]) * 0.5
+        half_dlng = (p["lng"] - s["lng"]) * 0.5
+        a = np.sin(half_dlat) ** 2 + s["coslat"] * p["coslat"] * np.sin(half_dlng) ** 2
+        dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
         fail = np.where(dist > s["limit"], FAIL_COMMUTE, 0)
         fail |= np.where((s["emp"] != 0) & (p["emp"] != 0) & (s["emp"] != p["emp"]), FAIL_EMPLOYMENT, 0)
         comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"])
@@ -397,10 +463,8 @@ class MatchingEngine:
         n = max(len(dist), len(fail))
         return np.broadcast_to(fail, n).astype(np.int64), np.broadcast_to(dist, n), np.broadcast_to(years, n)
 
-    def _soft(
-        self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr, cos: Arr
-    ) -> tuple[npt.NDArray[np.float32], Arr, Arr, Arr]:
-        """The score of each pair, with how the occupations relate (share, kind, which wish)."""
+    def _base(self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr) -> tuple[Arr, Arr, Arr]:
+        """Every point but the text's, with how the occupations relate (kind) and which wish (rank)."""
         w = self.weights
         occ, kind, rank = self._occupation(s, p)
         scale = np.where(np.isfinite(s["limit"]), s["limit"], w.default_commute_km)
@@ -411,16 +475,10 @@ class MatchingEngine:
         wage = np.where(comparable, np.clip(0.5 + margin, 0.0, 1.0), 0.5)
         experience = np.minimum(years / w.experience_full_years, 1.0)
         trial = s["gap"] & p["trial"]
-        text = np.minimum(cos / w.text_full, 1.0)
-        fit = (
-            w.occupation * occ
-            + w.text * text
-            + w.distance * near
-            + w.wage * wage
-            + w.experience * experience
-            + w.trial * trial
+        base = (
+            w.occupation * occ + w.distance * near + w.wage * wage + w.experience * experience + w.trial * trial
         )
-        return fit.astype(np.float32), kind, rank, text
+        return np.broadcast_to(base, len(dist)).astype(np.float64), kind, rank
 
     def _occupation(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
         """Share of the occupation points, how the occupations relate, and which wish it is (best wish wins)."""
@@ -442,18 +500,18 @@ class MatchingEngine:
         kind = np.take_along_axis(kinds, best[:, None], axis=1)[:, 0]
         return share, kind, best
 
-    def _settled(self, found: _Found, top: int, tier_bound: float, *, with_employers: bool) -> bool:
-        """True when nothing scoring at most ``tier_bound`` could enter the results held so far."""
-        if sum(len(r) for r in found.rows) < top:
+    def _settled(self, found: _Found, top: int, bound: float, *, employers: bool) -> bool:
+        """True when nothing scoring at most ``bound`` could enter the results held so far."""
+        if found.count < top:
             return False
-        _, _, shown, hashes, employers = found.arrays()
-        picked = self._pick(shown, hashes, employers if with_employers else None, top)
-        return len(picked) == top and math.floor(tier_bound + 0.5) < int(shown[picked[-1]])
+        held = found.cat()
+        picked = self._pick(held["key"], held["hash"], held["employer"] if employers else None, top)
+        return len(picked) == top and float(self._key(np.array([bound]), np.zeros(1))[0]) < held["key"][picked[-1]]
 
-    def _pick(self, shown: Arr, hashes: Arr, employers: Arr | None, top: int) -> list[int]:
-        """Best shown score first; equal shown scores in the order of the pair hash; ``employer_cap`` per employer."""
-        order = np.lexsort((hashes, -shown))
-        if employers is None or self.employer_cap <= 0:
+    def _pick(self, keys: Arr, hashes: Arr, employers: Arr | None, top: int) -> list[int]:
+        """Best first; equal keys in the order of the pair hash; at most ``employer_cap`` places per employer."""
+        order = np.lexsort((hashes, -keys))
+        if employers is None or self.employer_cap <= 0 or not self.spread:
             return [int(i) for i in order[:top]]
         picked: list[int] = []
         per_employer: dict[int, int] = {}
@@ -465,36 +523,37 @@ class MatchingEngine:
                     break
         return picked
 
-    def _finish(self, found: _Found, one: Mapping[str, Arr], top: int, flagged: bool, *, seeker_side: bool) -> list[Match]:
-        rows, fit, shown, hashes, employers = found.arrays()
-        picked = np.array(self._pick(shown, hashes, employers if seeker_side else None, top), dtype=np.int64)
+    def _finish(self, found: _Found, one: Mapping[str, Arr], top: int, *, seeker_side: bool) -> list[Match]:
+        """Write the reasons for the selected few."""
+        held = found.cat()
+        picked = np.array(
+            self._pick(held["key"], held["hash"], held["employer"] if seeker_side else None, top), dtype=np.int64
+        )
         if len(picked) == 0:
             return []
-        rows = rows[picked]
         other = self._postings if seeker_side else self._seekers
+        rows = held["rows"][picked]
         many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
         s, p = (one, many) if seeker_side else (many, one)
-        fail, dist, years = self._hard(s, p)
-        text_rows = other.text.rows
-        cos = self._query.dot(text_rows, rows)
-        _, kind, rank, text_share = self._soft(s, p, dist, years, cos)
         one_text = one["raw_text"][0]
         matches = []
-        for i, row in enumerate(rows.tolist()):
-            j = 0 if seeker_side else i  # row of the seeker arrays
-            k = i if seeker_side else 0  # row of the posting arrays
+        for i, (row, at) in enumerate(zip(rows.tolist(), picked.tolist(), strict=True)):
             other_text = other.raw_text[row]
-            seeker_text, posting_text = (one_text, other_text) if seeker_side else (other_text, one_text)
-            facts = self._facts(s, j, p, k, int(kind[i]), int(rank[i]), float(dist[i]), float(years[i]),
-                                float(text_share[i]), seeker_text, posting_text, int(fail[i]))
+            facts = self._facts(
+                s, 0 if seeker_side else i, p, i if seeker_side else 0,
+                kind=int(held["kind"][at]), rank=int(held["rank"][at]), dist=float(held["dist"][at]),
+                years=float(held["years"][at]), text_share=float(held["text"][at]), fail=int(held["fail"][at]),
+                seeker_text=one_text if seeker_side else other_text,
+                posting_text=other_text if seeker_side else one_text,
+            )
             reasons, unmet = describe(facts)
             matches.append(
                 Match(
                     id=other.ids[row],
-                    score=int(shown[picked[i]]),
+                    score=int(round(float(held["key"][at]))) if self.spread else int(math.floor(held["fit"][at] + 0.5)),
                     reasons=tuple(reasons),
                     unmet=tuple(unmet),
-                    fit=round(float(fit[picked[i]]), 2),
+                    fit=round(float(held["fit"][at]), 2),
                 )
             )
         return matches
@@ -505,6 +564,7 @@ class MatchingEngine:
         j: int,
         p: Mapping[str, Arr],
         k: int,
+        *,
         kind: int,
         rank: int,
         dist: float,
@@ -544,7 +604,9 @@ class MatchingEngine:
             long_gap=bool(s["gap"][j]),
             trial_ok=bool(p["trial"][k]),
             text_share=text_share,
-            phrases=tuple(shared_phrases(seeker_text, posting_text)) if text_share >= 0.25 else (),
+            phrases=tuple(shared_phrases(seeker_text, posting_text, self._text_model))
+            if text_share >= 0.25
+            else (),
             fail=fail,
         )
 
@@ -664,7 +726,7 @@ class MatchingEngine:
             "lat": lat,
             "lng": _radians([r.lng for r in records]),
             "coslat": np.cos(lat),
-            "limit": np.array([math.inf if x is None else float(x) for x in limits], dtype=np.float32),
+            "limit": np.array([math.inf if x is None else float(x) for x in limits], dtype=np.float64),
             "emp": np.array([_code(_EMPLOYMENT, r.employment, "希望の雇用形態") for r in records], dtype=np.int8),
             "floor": np.array([_num(r.min_wage) for r in records], dtype=np.float32),
             "funit": np.array([_code(_UNIT, r.wage_unit, "賃金の単位") for r in records], dtype=np.int8),
@@ -712,6 +774,23 @@ class MatchingEngine:
         return row
 
 
+_CHUNK = 256
+_BATCH: tuple[MatchingEngine, bool, int, bool] | None = None  # what forked batch workers work on
+
+
+def _run_chunk(
+    engine: MatchingEngine, seeker_side: bool, top: int, flagged: bool, ids: list[RecordId]
+) -> list[tuple[RecordId, list[Match]]]:
+    match = engine.match_seeker if seeker_side else engine.match_posting
+    return [(rid, match(rid, top=top, flagged=flagged)) for rid in ids]
+
+
+def _run_forked_chunk(ids: list[RecordId]) -> list[tuple[RecordId, list[Match]]]:
+    if _BATCH is None:
+        raise MatchingError("一括照合の準備ができていません")
+    return _run_chunk(*_BATCH, ids)
+
+
 def _posting_text(p: PostingRecord) -> str:
     return f"{p.title}\n{p.description}"
 
@@ -720,10 +799,8 @@ def _degrees(batch: Mapping[str, Arr]) -> tuple[Arr, Arr]:
     return np.degrees(batch["lat"].astype(np.float64)), np.degrees(batch["lng"].astype(np.float64))
 
 
-def _radians(values: Sequence[float | None]) -> npt.NDArray[np.float32]:
-    return np.radians(np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)).astype(
-        np.float32
-    )
+def _radians(values: Sequence[float | None]) -> npt.NDArray[np.float64]:
+    return np.radians(np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64))
 
 
 def _num(value: float | None) -> float:
@@ -749,7 +826,7 @@ def _pad(bits: Arr, width: int) -> Arr:
 
 def _pair_hash(one: Arr, many: Arr, seed: int) -> Arr:
     """A well-mixed 64-bit number per pair (splitmix64's finaliser), the same in every run for the same seed."""
-    x = np.bitwise_xor(many.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15), one.astype(np.uint64))
+    x: Arr = np.bitwise_xor(many.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15), one.astype(np.uint64))
     x ^= np.uint64(seed & 0xFFFFFFFFFFFFFFFF)
     x ^= x >> np.uint64(30)
     x *= np.uint64(0xBF58476D1CE4E5B9)

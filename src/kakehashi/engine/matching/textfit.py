@@ -124,14 +124,20 @@ class TextModel:
     idf: npt.NDArray[np.float32]
 
     @classmethod
-    def fit(cls, texts: Sequence[str]) -> TextModel:
+    def fit(cls, texts: Sequence[str], *, discount: Sequence[str] = (), factor: float = 0.25) -> TextModel:
+        """Fit on ``texts``. Bigrams of the ``discount`` phrases weigh ``factor`` times as much."""
         n = len(texts)
         df = np.zeros(1 << BITS, dtype=np.float64)
         if n:
             _, buckets, _ = _term_counts(texts)
             df = np.bincount(buckets, minlength=1 << BITS).astype(np.float64)
-        idf = np.log((n + 1) / (df + 1)) + 1.0
+        # Unlike the common log(N/df) + 1, a bigram found in every text weighs nothing: 「の仕事」 and 「経験」
+        # are in every posting and would otherwise make all texts look alike.
+        idf = np.log((n + 1) / (df + 1))
+        if discount:
+            idf[np.unique(bigram_buckets(discount)[1])] *= factor
         return cls(idf.astype(np.float32))
+
 
     def transform(self, texts: Sequence[str]) -> SparseRows:
         n = len(texts)
@@ -173,38 +179,61 @@ class QueryVector:
         return np.bincount(owner, weights=products, minlength=len(which)).astype(np.float32)
 
 
-def shared_phrases(query: str, text: str, limit: int = 3) -> list[str]:
-    """The longest runs of ``text`` made of bigrams that also occur in ``query``: the words both share.
+def shared_phrases(query: str, text: str, model: TextModel, limit: int = 3) -> list[str]:
+    """The most telling runs of ``text`` made of bigrams that also occur in ``query``: the words both share.
 
-    Used to say *why* two texts are close (「仕事内容が近い：フォークリフト、倉庫」). Runs of kana endings or
-    digits alone say nothing and are left out.
+    Used to say *why* two texts are close (「仕事内容が近い（フォークリフト、倉庫）」). Kana at either end of a
+    run is trimmed (「の仕事」 → 「仕事」); runs are ranked by the summed IDF of their bigrams, and common ones
+    (less than half the weight of the best) are left out.
     """
-    q = normalise(query)
+    qpairs = _pairs_of(normalise(query))
     t = normalise(text)
-    gaps = _gap_table()
-    qpairs = {
-        q[i : i + 2]
-        for i in range(len(q) - 1)
-        if not _is_gap(q[i], gaps) and not _is_gap(q[i + 1], gaps)
-    }
-    runs: list[str] = []
+    runs: set[str] = set()
     i = 0
     while i < len(t) - 1:
         if t[i : i + 2] in qpairs:
             j = i + 1
             while j < len(t) - 1 and t[j : j + 2] in qpairs:
                 j += 1
-            runs.append(t[i : j + 1])
+            run = t[i : j + 1].strip(_HIRAGANA)
+            if len(run) >= 2 and _telling(run):
+                runs.add(run)
             i = j + 1
         else:
             i += 1
+    if not runs:
+        return []
+    idf = model.idf
+    scored = sorted(
+        ((sum(float(idf[_bucket(run[k], run[k + 1])]) for k in range(len(run) - 1)), run) for run in runs),
+        key=lambda x: (-x[0], x[1]),
+    )
     found: list[str] = []
-    for run in sorted(set(runs), key=lambda r: (-len(r), r)):
-        if _telling(run) and not any(run in f for f in found):
+    for w, run in scored:
+        if w <= 0 or w < 0.5 * scored[0][0]:
+            break
+        if not any(run in f or f in run for f in found):
             found.append(run)
         if len(found) == limit:
             break
     return found
+
+
+def _bucket(a: str, b: str) -> int:
+    """The bucket of one bigram, as :func:`bigram_buckets` computes it for arrays."""
+    return (((ord(a) << 21) | ord(b)) * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF) >> (64 - BITS)
+
+
+_HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
+
+
+@lru_cache(maxsize=256)
+def _pairs_of(text: str) -> frozenset[str]:
+    """The bigrams of a text that do not span a space or punctuation (cached: one query, many postings)."""
+    gaps = _gap_table()
+    return frozenset(
+        text[i : i + 2] for i in range(len(text) - 1) if not _is_gap(text[i], gaps) and not _is_gap(text[i + 1], gaps)
+    )
 
 
 def _is_gap(ch: str, gaps: npt.NDArray[np.bool_]) -> bool:

@@ -1,0 +1,51 @@
+"""Placements by contributing party: a joint placement appears under each party that worked on it, and once in
+the total. Counts, not personal records."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from kakehashi.accounts.models import Agency
+
+from .models import Contribution, Outcome, Referral
+
+
+@dataclass(frozen=True)
+class PartyCount:
+    agency: Agency
+    placements: int
+
+
+@dataclass(frozen=True)
+class PlacementsByParty:
+    """``total`` counts each hire once; ``by_party`` counts it under every contributing party, so the rows may
+    add up to more than the total. ``unattributed`` are hires with no party recorded (e.g. imported ones)."""
+
+    total: int
+    by_party: list[PartyCount]
+    unattributed: int
+
+    def count_for(self, agency_code: str) -> int:
+        return next((p.placements for p in self.by_party if p.agency.code == agency_code), 0)
+
+
+def placements_by_party(start: datetime.date, end: datetime.date,
+                        site_ids: Sequence[int] | None = None) -> PlacementsByParty:
+    """Placements (outcome ``hired``, ``outcome_on`` between ``start`` and ``end`` inclusive — the counting rule of
+    INTERCHANGE.md) of the seekers of ``site_ids`` (all sites when None), by contributing party."""
+    hires = Referral.objects.filter(outcome=Outcome.HIRED, outcome_on__range=(start, end))
+    if site_ids is not None:
+        hires = hires.filter(seeker__site_id__in=site_ids)
+    total = hires.count()
+    rows = (Contribution.objects.filter(referral__in=hires).values("agency_id")
+            .annotate(n=Count("referral_id", distinct=True)).order_by())
+    counts = {r["agency_id"]: r["n"] for r in rows}
+    agencies = Agency.objects.in_bulk(list(counts))
+    by_party = sorted((PartyCount(agencies[pk], n) for pk, n in counts.items()),
+                      key=lambda p: (-p.placements, p.agency.kind, p.agency.code))
+    unattributed = hires.exclude(pk__in=Contribution.objects.values("referral_id")).count()
+    return PlacementsByParty(total=total, by_party=by_party, unattributed=unattributed)

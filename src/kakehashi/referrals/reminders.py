@@ -1,0 +1,105 @@
+"""What a counselor should chase today: employers who have not answered, referrals withdrawn as expired, trials
+about to end, and retention follow-ups that are due. Each list holds only referrals the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from kakehashi.accounts.models import Staff
+
+from .models import (
+    FollowUp,
+    Milestone,
+    Outcome,
+    Reason,
+    Referral,
+    ReferralSettings,
+    TrialEmployment,
+    months_after,
+)
+
+LIST_LENGTH = 20
+# A follow-up left unrecorded stays on the list this long after it fell due, then drops off.
+FOLLOW_UP_GRACE_DAYS = 60
+EXPIRED_SHOWN_DAYS = 30
+
+
+@dataclass
+class Waiting:
+    referral: Referral
+    days: int
+    expires_on: datetime.date
+
+
+@dataclass
+class DueFollowUp:
+    referral: Referral
+    milestone: int
+    due_on: datetime.date
+
+    @property
+    def label(self) -> str:
+        return str(Milestone(self.milestone).label)
+
+
+@dataclass
+class Reminders:
+    unanswered: list[Waiting] = field(default_factory=list)
+    expired: list[Referral] = field(default_factory=list)
+    trials_ending: list[TrialEmployment] = field(default_factory=list)
+    follow_ups: list[DueFollowUp] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.unanswered or self.expired or self.trials_ending or self.follow_ups)
+
+
+def reminders_for(user: Staff, today: datetime.date) -> Reminders:
+    """The reminders of ``user`` on ``today``, each list oldest first, under each site's own limits."""
+    limits = ReferralSettings.by_site()
+    visible = Referral.objects.visible_to(user).select_related("seeker", "posting__employer")
+    out = Reminders()
+
+    soonest = min((s.reminder_days for s in limits.values()), default=ReferralSettings().reminder_days)
+    for r in visible.awaiting_answer().by_waiting_since():
+        site_limits = limits.get(r.seeker.site_id) or ReferralSettings()
+        days = (today - r.waiting_since).days
+        if days < soonest:  # oldest first: no later referral is due at any site
+            break
+        if days >= site_limits.reminder_days:
+            out.unanswered.append(Waiting(r, days, r.waiting_since + datetime.timedelta(days=site_limits.expiry_days)))
+            if len(out.unanswered) >= LIST_LENGTH:
+                break
+
+    since = today - datetime.timedelta(days=EXPIRED_SHOWN_DAYS)
+    out.expired = list(visible.filter(outcome=Outcome.WITHDRAWN, reason=Reason.EXPIRED, outcome_on__gte=since)
+                       .order_by("-outcome_on", "pk")[:LIST_LENGTH])
+
+    max_notice = max((s.trial_notice_days for s in limits.values()), default=ReferralSettings().trial_notice_days)
+    trials = (TrialEmployment.objects.filter(referral__in=visible.values("pk"), outcome="ongoing",
+                                             planned_end_on__lte=today + datetime.timedelta(days=max_notice))
+              .select_related("referral__seeker", "referral__posting__employer").order_by("planned_end_on"))
+    for t in trials:
+        notice = (limits.get(t.referral.seeker.site_id) or ReferralSettings()).trial_notice_days
+        if t.planned_end_on <= today + datetime.timedelta(days=notice):
+            out.trials_ending.append(t)
+
+    # Only the hires with a milestone in its window; a few days' slack for month ends, the loop is exact.
+    windows = Q()
+    for m in Milestone.values:
+        windows |= Q(outcome_on__range=(
+            months_after(today - datetime.timedelta(days=FOLLOW_UP_GRACE_DAYS), -m) - datetime.timedelta(days=3),
+            months_after(today, -m)))
+    hires = visible.placements().filter(windows).prefetch_related("follow_ups").order_by("outcome_on", "pk")
+    for r in hires:
+        if r.outcome_on is None:  # a hire always has its date; this narrows the type
+            continue
+        done = {f.milestone for f in r.follow_ups.all()}
+        for m in Milestone.values:
+            due = FollowUp.due_on(r.outcome_on, m)
+            if m not in done and due <= today and (today - due).days <= FOLLOW_UP_GRACE_DAYS:
+                out.follow_ups.append(DueFollowUp(r, m, due))
+    out.follow_ups = sorted(out.follow_ups, key=lambda d: d.due_on)[:LIST_LENGTH]
+    return out

@@ -1,0 +1,175 @@
+"""The welfare desk: the cases list, filing a support request, the case page (plan, visits, referral outcomes),
+accepting and closing a case, and the programme's figures."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kakehashi.accounts.models import AgencyKind, Site, Staff
+from kakehashi.audit.log import record
+from kakehashi.audit.models import Action
+from kakehashi.core.access import get_visible
+from kakehashi.core.errors import ActionError
+from kakehashi.core.http import AuthedRequest
+from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.engine.calendar import fiscal_year_of
+from kakehashi.referrals.models import Referral
+from kakehashi.seekers.models import Seeker
+
+from . import actions
+from .figures import programme_figures
+from .forms import AcceptForm, CloseForm, PlanForm, SupportRequestForm, VisitForm
+from .models import RequestStatus, SupportPlan, SupportRequest
+from .permissions import can
+
+FIGURE_YEARS = 5
+
+
+def _cases(user: Staff) -> Any:
+    return SupportRequest.objects.visible_to(user).select_related("seeker", "welfare_office", "caseworker", "site")
+
+
+@login_required
+def case_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    qs = _cases(user)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        qs = qs.open()
+    elif status in RequestStatus.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("site"):
+        qs = qs.filter(site__code=request.GET["site"])
+    page = paginate(request, qs.order_by("status", "-requested_on", "-id"))
+    record(user, Action.VIEW, SupportRequest, [c.pk for c in page], purpose=_("支援要請一覧"))
+    return render(request, "welfare/list.html", {
+        "page": page, "query": query_without_page(request), "status": status, "statuses": RequestStatus.choices,
+        "sites": Site.objects.all(), "sees_cases": user.sees_welfare,
+        "can_file": can(user, "support_request.file"),
+    })
+
+
+@login_required
+def request_create(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not can(user, "support_request.file"):
+        raise PermissionDenied
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("支援要請"), pk=request.GET.get("seeker"))
+    today = timezone.localdate()
+    form = SupportRequestForm(request.POST or None, initial={
+        "site": seeker.site_id, "requested_on": today, "consent_given_on": today})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = actions.do_file_support_request(
+                seeker, site=d["site"], requested_on=d["requested_on"], needs=d["needs"],
+                consent_given_on=d["consent_given_on"], acting_user=user)
+        except ActionError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("支援要請を送りました。窓口の受付をお待ちください。"))
+            return redirect("welfare:detail", case.pk)
+    return render(request, "welfare/request_form.html", {"form": form, "seeker": seeker})
+
+
+@login_required
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = get_visible(_cases(user), purpose=_("支援ケースの詳細"), pk=pk)
+    record(user, Action.VIEW, SupportRequest, case, purpose=_("支援ケースの詳細"), subject=case.seeker)
+    plan = SupportPlan.objects.filter(request=case).select_related("updated_by").first()
+    today = timezone.localdate()
+    visits = list(case.visits.select_related("staff", "agency"))
+    return render(request, "welfare/detail.html", {
+        "case": case, "plan": plan, "visits": visits,
+        "attended": sum(v.attended for v in visits), "no_shows": sum(not v.attended for v in visits),
+        # Outcomes only: the employer's notes stay with the placement service.
+        "referrals": Referral.objects.visible_to(user).filter(seeker=case.seeker)
+        .select_related("posting__employer", "trial").order_by("-referred_on"),
+        "can_accept": can(user, "support_request.accept") and case.status == RequestStatus.REQUESTED,
+        "can_plan": can(user, "support_plan.edit") and case.status == RequestStatus.ACCEPTED,
+        "can_visit": can(user, "support_visit.record") and case.status == RequestStatus.ACCEPTED,
+        "can_close": can(user, "support_case.close") and case.is_open,
+        "accept_form": AcceptForm(initial={"accepted_on": today}),
+        "plan_form": PlanForm(instance=plan),
+        "visit_form": VisitForm(initial={"on": today}),
+        "close_form": CloseForm(initial={"closed_on": today}),
+    })
+
+
+def _post_step(request: AuthedRequest, pk: int, capability: str, form: Any, purpose: str, done: str,
+               step: Callable[[SupportRequest, dict[str, Any], Staff], object]) -> HttpResponse:
+    """One recorded step on a case from a form on its page: refused input changes nothing and comes back as a
+    message."""
+    user = request.user
+    if not can(user, capability):
+        raise PermissionDenied
+    case = get_visible(_cases(user), purpose=purpose, pk=pk)
+    if not form.is_valid():
+        messages.error(request, _("記録できませんでした：") + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+        return redirect("welfare:detail", case.pk)
+    try:
+        step(case, form.cleaned_data, user)
+    except ActionError as e:
+        messages.error(request, _("記録できませんでした：") + str(e))
+    else:
+        messages.success(request, done)
+    return redirect("welfare:detail", case.pk)
+
+
+@login_required
+@require_POST
+def accept(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, "support_request.accept", AcceptForm(request.POST), _("支援要請の受付"),
+                      _("支援要請を受け付けました。支援プランを入力してください。"),
+                      lambda c, d, u: actions.do_accept_support_request(c, accepted_on=d["accepted_on"], acting_user=u))
+
+
+@login_required
+@require_POST
+def plan(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, "support_plan.edit", PlanForm(request.POST), _("支援プランの更新"),
+                      _("支援プランを保存しました。"),
+                      lambda c, d, u: actions.do_save_support_plan(c, acting_user=u, **d))
+
+
+@login_required
+@require_POST
+def visit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, "support_visit.record", VisitForm(request.POST), _("来所の記録"),
+                      _("来所を記録しました。"),
+                      lambda c, d, u: actions.do_record_support_visit(c, on=d["on"], attended=d["attended"],
+                                                                      note=d["note"], acting_user=u))
+
+
+@login_required
+@require_POST
+def close(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _post_step(request, pk, "support_case.close", CloseForm(request.POST), _("支援の終了"),
+                      _("支援の終了を記録しました。"),
+                      lambda c, d, u: actions.do_close_support_case(
+                          c, closed_on=d["closed_on"], outcome=d["outcome"], benefit_change=d["benefit_change"],
+                          note=d["note"], acting_user=u))
+
+
+@login_required
+def figures(request: AuthedRequest) -> HttpResponse:
+    """Counts only: every staff member may see them, the Center included (no person can be picked out)."""
+    sites = Site.objects.all()
+    site = sites.filter(code=request.GET.get("site", "")).first()
+    this_year = fiscal_year_of(timezone.localdate())
+    years = range(this_year, this_year - FIGURE_YEARS, -1)
+    rows = programme_figures(years, [site.pk] if site else None)
+    return render(request, "welfare/figures.html", {
+        "rows": rows, "sites": sites, "site": site,
+        "is_welfare": request.user.agency_kind == AgencyKind.WELFARE_OFFICE,
+    })
