@@ -505,28 +505,23 @@ class Kakehashi(Method):
         self.engine = MatchingEngine(
             w.occ, postings, seekers, transitions=Transitions.learn(w.occ, w.hires), spread=self.spread
         )
-        self.extra: dict[int, SeekerRecord] = {}
-        if not self.with_seekers:
-            self.queries = {}
 
     def for_seeker(self, i: int) -> np.ndarray:
-        target = i if self.with_seekers else self._record(i)
+        # Without an index of seekers (national scale), the seeker is matched from their record.
+        target: int | SeekerRecord = i if self.with_seekers else seeker_records(self.w, [i])[0]
         return np.array([m.id for m in self.engine.match_seeker(target, top=K)], dtype=np.int64)
-
-    def _record(self, i: int) -> SeekerRecord:
-        return seeker_records(self.w, [i])[0]
 
     def for_posting(self, j: int) -> np.ndarray:
         return np.array([m.id for m in self.engine.match_posting(j, top=K)], dtype=np.int64)
 
-    def batch_jsonl(self, sink: Callable[[str], Any]) -> int:
-        """Everything the CLI's --all-seekers does after loading: match, reasons, one JSON line each."""
-        n = 0
-        for sid, matches in self.engine.match_all_seekers(top=K):
-            sink(json.dumps({"seeker_id": sid, "matches": [m.as_dict("posting_id") for m in matches]},
-                            ensure_ascii=False))
-            n += 1
-        return n
+    def batch_jsonl(self, workers: int) -> list[np.ndarray]:
+        """What ``kakehashi match --all-seekers`` does once the records are loaded: every seeker's top ten with
+        reasons, one JSON line each (written nowhere here). Returns the postings each seeker was shown."""
+        shown = []
+        for sid, matches in self.engine.match_all_seekers(top=K, workers=workers):
+            json.dumps({"seeker_id": sid, "matches": [m.as_dict("posting_id") for m in matches]}, ensure_ascii=False)
+            shown.append(np.array([m.id for m in matches], dtype=np.int64))
+        return shown
 
 
 class HelloWorkFilter(Method):
@@ -838,9 +833,13 @@ def run_method(
     nd, rc, br, bw = quality(res, t.s_grades, t.s_broken)
     start = time.perf_counter()
     if isinstance(m, Kakehashi):
-        lines = m.batch_jsonl(lambda s: None)
-        seconds = time.perf_counter() - start
-        batch = f"{lines:,} seekers in {seconds:.1f} s ({lines / seconds:,.0f}/s) incl. reasons + JSON"
+        if m.with_seekers:
+            batch_lists = m.batch_jsonl(workers=0)
+            seconds = time.perf_counter() - start
+            n = len(batch_lists)
+            batch = f"all {n:,} seekers in {seconds:.1f} s ({n / seconds:,.0f}/s, {os.cpu_count()} processes), reasons + JSON"
+        else:
+            batch = "not run at this scale"
     else:
         batch_lists = m.batch_seekers(batch_ids)
         seconds = time.perf_counter() - start

@@ -112,7 +112,7 @@ def table(title: str, results: dict[str, tg.Scores], seconds: float, coef: tg.Co
     any_r = next(iter(results.values()))
     lines = [f"### {title}", "",
              f"{any_r.postings} new postings in {any_r.occupations} occupations; model fitted on {coef.windows} "
-             f"earlier windows ({coef.rows:,} pairs) in {seconds:.1f} s.", "",
+             f"earlier windows ({coef.rows:,} pairs); the backtest of all three methods took {seconds:.1f} s.", "",
              "| method | capture by top 10 % ↑ | precision@20 ↑ | RMSE of counts ↓ |",
              "| --- | --- | --- | --- |"]
     for key, r in results.items():
@@ -164,7 +164,8 @@ def main() -> None:
     args = p.parse_args()
     print(f"# Targeting backtest — {datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M} UTC, "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"numpy {np.__version__}\n")
+          f"numpy {np.__version__}")
+    print(f"command: {' '.join(sys.argv)}\n")
     for seed in [int(s) for s in args.seeds.split(",") if s]:
         h = synthetic(seed, employers=args.employers)
         start = datetime.date.fromordinal(h.first_day())

@@ -279,6 +279,29 @@ def test_the_optional_columns_name_the_welfare_office_and_the_registering_agency
     assert (s301.referring_agency, s301.registered_by) == (None, "city")
 
 
+def test_a_re_import_keeps_the_welfare_office_and_holder_recorded_at_the_desk(world: World) -> None:
+    run_import(FIXTURES / "utf8")
+    Seeker.objects.filter(seeker_id="S-100").update(referring_agency=Agency.objects.get(code="mizushima-welfare"))
+    Seeker.objects.filter(seeker_id="S-101").update(registered_by="city")
+
+    assert run_import(FIXTURES / "utf8" / "seekers.csv")["seekers"]["unchanged"] == 4
+
+    assert Seeker.objects.get(seeker_id="S-100").referring_agency.code == "mizushima-welfare"  # type: ignore[union-attr]
+    assert Seeker.objects.get(seeker_id="S-101").registered_by == "city"
+
+
+def test_a_seeker_no_longer_referred_by_the_welfare_office_leaves_its_caseload(world: World, tmp_path: Path) -> None:
+    run_import(FIXTURES / "utf8")
+    files = copy_of(tmp_path)
+    edit(files / "seekers.csv", ",1,welfare_office,1,", ",1,hello_work,1,", encoding="utf-8")
+
+    assert run_import(files / "seekers.csv")["seekers"]["updated"] == 1
+
+    s100 = Seeker.objects.get(seeker_id="S-100")
+    assert (s100.referred_by, s100.referring_agency, s100.registered_by) == ("hello_work", None, "hello_work")
+    assert not Seeker.objects.visible_to(world.fuku).filter(pk=s100.pk).exists()
+
+
 def test_a_referring_agency_of_the_wrong_kind_is_rejected(world: World, tmp_path: Path) -> None:
     path = tmp_path / "seekers.csv"
     path.write_text("seeker_id,site,registered_on,postal_code,desired_occupations,referred_by,referring_agency\n"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kakehashi.governance",
     "kakehashi.interchange",
     "kakehashi.demo",
+    "kakehashi.matching",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("welfare/", include("kakehashi.welfare.urls")),
     path("plans/", include("kakehashi.plans.urls")),
     path("governance/", include("kakehashi.governance.urls")),
+    path("matching/", include("kakehashi.matching.urls")),
 ]

@@ -147,6 +147,16 @@ class FitIndex:
         query = dataclasses.replace(seeker, desired_occupations=(occupation,))
         return engine.match_seeker(query, top=len(records))
 
+    def ranked_for(self, seeker: Seeker) -> list[Match]:
+        """Every open posting in the seeker's wished occupations that fits them, best first, with the engine's
+        reasons read against all their wishes (which wish it is, experience, wage, distance)."""
+        record = seeker_record(seeker)
+        records = [r for o in dict.fromkeys(record.desired_occupations) for r in self._records.get(o, [])]
+        if not records:
+            return []
+        engine = MatchingEngine(occupations(), records, employer_cap=0)
+        return engine.match_seeker(record, top=len(records))
+
     def fits_of(self, seeker: Seeker, occupations: Iterable[str] | None = None) -> dict[str, list[Match]]:
         """Fitting postings for each of the seeker's wishes (or the occupations given)."""
         record = seeker_record(seeker)

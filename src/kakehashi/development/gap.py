@@ -17,22 +17,28 @@ are listed only as far as the user may see them (``Seeker.objects.visible_to``).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.engine.matching import MatchingError
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation, Town
+from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Seeker
 
 from .fit import FitIndex, postings_open_on, seekers_active_on
 from .models import GapSnapshot, Level
 
 UNKNOWN_AREA = "地区不明"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,13 +135,23 @@ class Market:
     postings: dict[int, tuple[int, str, int]]
 
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 600
+
+
+def _fingerprint() -> str:
+    """Changes whenever a seeker, posting or referral is added, changed or removed — so a cached market is
+    never older than the records it was made from."""
+    parts = []
+    for model in (Seeker, Posting, Referral):
+        agg = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
+        parts.append(f"{agg['n']}-{agg['top']}-{agg['last']}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
 def market(day: datetime.date, *, refresh: bool = False) -> Market:
     """Match every seeker active on ``day`` against the postings open then. Takes seconds on a city's records,
-    so the result is kept for a few minutes (``refresh`` recomputes)."""
-    key = f"kakehashi.development.market.{day.isoformat()}"
+    so the result is kept while the records stay the same (``refresh`` recomputes anyway)."""
+    key = f"kakehashi.development.market.{day.isoformat()}.{_fingerprint()}"
     if not refresh:
         found = cache.get(key)
         if isinstance(found, Market):
@@ -143,7 +159,13 @@ def market(day: datetime.date, *, refresh: bool = False) -> Market:
     index = FitIndex(postings_open_on(day))
     rows = []
     for s in seekers_active_on(day):
-        fits = {o: tuple(int(m.id) for m in ms) for o, ms in index.fits_of(s).items()}
+        try:
+            fits = {o: tuple(int(m.id) for m in ms) for o, ms in index.fits_of(s).items()}
+        except MatchingError as e:
+            # One record the matcher cannot read (say, a code no longer in the classification) must not take
+            # the whole board down; it is left out and logged.
+            log.warning("needs gap: seeker %s left out: %s", s.pk, e)
+            continue
         town = (s.town.pk, s.town.name, s.town.area, s.town.lat, s.town.lng) if s.town is not None else None
         rows.append(SeekerFit(s.pk, s.site_id, _area(s), town, fits))
     result = Market(day, tuple(rows), {p.pk: (p.site_id, p.occupation_id, p.openings)
@@ -248,7 +270,7 @@ def svg_map(points: list[TownPoint], towns: list[Town], *, width: int = 560) -> 
     lats = [t.lat for t in towns] + [p.lat for p in points]
     lngs = [t.lng for t in towns] + [p.lng for p in points]
     if not lats:
-        return {"width": width, "height": 0, "dots": [], "circles": []}
+        return {"width": width, "height": 0, "dots": [], "circles": [], "labels": []}
     lat0, lat1, lng0, lng1 = min(lats), max(lats), min(lngs), max(lngs)
     kx = math.cos(math.radians((lat0 + lat1) / 2))  # a degree of longitude is shorter than one of latitude
     span_x = max((lng1 - lng0) * kx, 1e-6)
@@ -271,4 +293,12 @@ def svg_map(points: list[TownPoint], towns: list[Town], *, width: int = 560) -> 
                         "title": _("%(town)s：適合求人のない求職者 %(n)d人（希望者 %(d)d人）")
                         % {"town": p.name, "n": p.no_fit, "d": p.demand}})
     dots = [{"x": xy(t.lat, t.lng)[0], "y": xy(t.lat, t.lng)[1]} for t in towns]
-    return {"width": width, "height": height, "dots": dots, "circles": circles}
+    by_area: dict[str, list[Town]] = defaultdict(list)
+    for t in towns:
+        if t.area:
+            by_area[t.area].append(t)
+    labels = []
+    for name, members in sorted(by_area.items()):
+        x, y = xy(sum(t.lat for t in members) / len(members), sum(t.lng for t in members) / len(members))
+        labels.append({"x": x, "y": y, "name": name})
+    return {"width": width, "height": height, "dots": dots, "circles": circles, "labels": labels}

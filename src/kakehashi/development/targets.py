@@ -321,13 +321,11 @@ def related_occupations(seeker: Seeker) -> list[Related]:
 
 
 def targets_for_seeker(seeker: Seeker, *, as_of: datetime.date, top: int = 10) -> SeekerTargets:
-    """Employers near the seeker's home in trades where their experience transfers, ranked by the chance that
-    they open such a post (weighted by how closely the trade relates, and halved at the commute limit)."""
+    """Employers near the seeker's home in trades where their experience transfers: first those with an open
+    hiring need recorded for such a trade, then the rest, each group by the chance that they open such a post
+    (weighted by how closely the trade relates, and halved at the commute limit)."""
     index = FitIndex(postings_open_on(as_of))
-    fitting = []
-    for matches in index.fits_of(seeker).values():
-        fitting += [(index.postings[int(m.id)], m) for m in matches]
-    fitting.sort(key=lambda pm: -pm[1].score)
+    fitting = [(index.postings[int(m.id)], m) for m in index.ranked_for(seeker)]
     related = related_occupations(seeker)
     loaded, fc = forecast_for(as_of)
     limit = seeker.max_commute_km or DEFAULT_REACH_KM
@@ -343,9 +341,13 @@ def targets_for_seeker(seeker: Seeker, *, as_of: datetime.date, top: int = 10) -
     if idx and len(near):
         prob = -np.expm1(-fc.expected[np.ix_(near, np.array(idx, dtype=np.int64))]) * weights[None, :]
         closeness = 1.0 - 0.5 * np.nan_to_num(dist[near] / limit, nan=1.0)
-        value = prob.max(axis=1) * closeness
-        best = prob.argmax(axis=1)
-        order = np.argsort(-value, kind="stable")[:top]
+        # An employer that told a visitor it needs someone in one of these trades, and has not posted for it
+        # yet, is a direct lead: such employers come first, the occupation of the need named.
+        need = fc.facts.need[np.ix_(near, np.array(idx, dtype=np.int64))]
+        lead = np.asarray(need.any(axis=1), dtype=np.bool_)
+        best = np.where(lead, np.argmax(np.where(need, prob, -1.0), axis=1), prob.argmax(axis=1))
+        value = prob[np.arange(len(near)), best] * closeness
+        order = np.lexsort((-value, ~lead))[:top]
         visits = _visit_summaries([loaded.employers[near[k]].pk for k in order], as_of)
         by_code = {r.code: r for r in related}
         for k in order.tolist():
@@ -354,6 +356,8 @@ def targets_for_seeker(seeker: Seeker, *, as_of: datetime.date, top: int = 10) -
             why = fc.explain(e, o)
             reasons = [_("%(occ)s：%(why)s（半年で求人を出す確率 %(p)d%%）")
                        % {"occ": loaded.history.occupation_names[o], "why": rel.why, "p": round(100 * why.probability)}]
+            if lead[k]:
+                reasons.insert(0, _("この職種の採用ニーズを訪問で聴取済み（まだ求人は出ていない）"))
             reasons += why.lines()
             if math.isfinite(float(dist[e])):
                 reasons.append(_("自宅から %(d).1fkm（通勤の上限 %(l)skm）") % {"d": float(dist[e]), "l": f"{limit:g}"})

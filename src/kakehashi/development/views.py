@@ -91,11 +91,10 @@ def board(request: AuthedRequest) -> HttpResponse:
     area = request.GET.get("area", "")
     occupation = nfkc(request.GET.get("occupation", ""))
     today = timezone.localdate()
-    found = market(today, refresh=request.GET.get("refresh") == "1")
-    b = build_board(site=site, day=today, level=level, found=found)
+    b = build_board(site=site, day=today, level=level, found=market(today))
     cells = [c for c in b.cells if (not area or c.area == area) and (not occupation or c.occupation == occupation)]
     municipalities = {"倉敷市"}
-    towns = list(Town.objects.filter(municipality__in=municipalities).only("lat", "lng"))
+    towns = list(Town.objects.filter(municipality__in=municipalities).only("lat", "lng", "area"))
     points = [t for t in b.towns if not area or t.area == area]
     choices = (Occupation.objects.values_list("code", "name") if level == Level.MIDDLE else
                Occupation.objects.values_list("major_code", "major_name").distinct().order_by("major_code"))

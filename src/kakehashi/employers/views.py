@@ -59,6 +59,7 @@ def employer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "postings": Posting.objects.visible_to(request.user).filter(employer=employer).select_related("occupation"),
         "can_edit": can(request.user, "employer.edit"),
         "can_visit": can(request.user, "visit.record"),
+        "can_link_posting": can(request.user, "posting.edit"),
     })
 
 

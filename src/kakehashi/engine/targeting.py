@@ -26,7 +26,8 @@ with one term per thing a district promoter would look at (see ``TERMS``):
 - ``season``: log of how much more (or less) *o* is posted in the calendar months ahead than on average;
 - ``momentum``: the employer's postings in the last six months against its usual rate;
 - ``recent`` / ``last_year``: its postings for *o* in the last six months / in the same months a year ago,
-  against the usual rate of the pair (log((n + usual) / (2 · usual)): 0 when they were as usual);
+  against the usual rate of the pair; these three are log((n + ½) / (usual + ½)): 0 when as usual, and near 0
+  when too few postings are expected either way to tell;
 - ``need``: an *open* hiring need for *o* recorded on a visit in the last six months — one the employer has not
   yet posted for; ``need_other``: open needs only for other occupations;
 - ``hires``: log(1 + hires in *o* in the last year).
@@ -59,6 +60,9 @@ BoolArr = npt.NDArray[np.bool_]
 
 EARTH_RADIUS_KM = 6371.0088
 TERMS = ("activity", "mix", "ever", "season", "momentum", "recent", "last_year", "need", "need_other", "hires")
+# Pseudo-count of a ratio "observed against usual" (recent, last year): a pair with too few postings either way to
+# tell reads as usual (0), not as a deficit.
+PSEUDO = 0.5
 # The terms that make the usual expectation of a pair; the others are modifiers shown as factors.
 BASE_TERMS = ("activity", "mix", "ever")
 TERM_LABELS = {
@@ -260,13 +264,13 @@ class _Facts:
         elif term == "season":
             v = np.log(self.season[o])[None, :] + 0.0 * rate
         elif term == "momentum":
-            v = np.log((self.recent_total[e][:, None] + rate) / (2.0 * rate)) + 0.0 * self.mix[e][:, o]
+            v = np.log((self.recent_total[e][:, None] + PSEUDO) / (rate + PSEUDO)) + 0.0 * self.mix[e][:, o]
         elif term == "recent":
             base = rate * self.mix[e][:, o]
-            v = np.log((self.recent[e][:, o] + base) / (2.0 * base))
+            v = np.log((self.recent[e][:, o] + PSEUDO) / (base + PSEUDO))
         elif term == "last_year":
             base = rate * self.mix[e][:, o]
-            v = np.log((self.last_year[e][:, o] + base) / (2.0 * base)) if self.last_year_seen else 0.0 * base
+            v = np.log((self.last_year[e][:, o] + PSEUDO) / (base + PSEUDO)) if self.last_year_seen else 0.0 * base
         elif term == "need":
             v = self.need[e][:, o].astype(np.float64)
         elif term == "need_other":
@@ -539,7 +543,7 @@ class Explanation:
 
     def lines(self) -> list[str]:
         """The explanation as Japanese lines: the usual expectation with its facts, then each factor."""
-        out = [f"通常の見込み 半年{self.usual:.2f}件（{'／'.join(self.facts)}）"]
+        out = [f"通常の見込み 半年{self.usual:.2f}件", *self.facts]
         out += [f"×{r.factor:.1f} {r.text}" for r in self.modifiers]
         return out
 

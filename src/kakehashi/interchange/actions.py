@@ -70,7 +70,8 @@ def _check_references(run: Run) -> None:
 
 
 @transaction.atomic
-def import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any, progress: bool = False) -> ImportResult:
+def do_import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any,
+                    progress: bool = False) -> ImportResult:
     """Import interchange files — ``(kind, path)`` pairs — as one transaction, in dependency order.
 
     Raises ``ImportRejected`` listing every bad row, having written nothing. Rows equal to the stored ones
@@ -98,8 +99,9 @@ def import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any, progres
     for k in kinds:
         t = time.perf_counter()
         counts = k.write()
-        result = FileResult(kind=k.name, file=k.file.name, encoding=k.file.encoding, rows=counts.created + counts.updated + counts.unchanged,
-                            created=counts.created, updated=counts.updated, unchanged=counts.unchanged,
+        result = FileResult(kind=k.name, file=k.file.name, encoding=k.file.encoding,
+                            rows=counts.created + counts.updated + counts.unchanged, created=counts.created,
+                            updated=counts.updated, unchanged=counts.unchanged,
                             seconds=round(timings[k.name] + time.perf_counter() - t, 2))
         record(acting_user, Action.IMPORT, k.model, purpose=_("データ連携ファイルの取込"), detail={
             "file": result.file, "kind": result.kind, "encoding": result.encoding, "rows": result.rows,

@@ -273,7 +273,8 @@ class Kind:
         children = self.load_children([s.pk for s in stored.values()])
         for record in records:
             row = stored.get(record.key)
-            self.complete(record, {**self.defaults, **(row.values if row else {}), **record.values})
+            self.complete(record, {**self.defaults, **(row.values if row else {}), **record.values},
+                          row.values if row else None)
             if row is None:
                 self.new.append(record)
                 continue
@@ -288,9 +289,9 @@ class Kind:
     def parse(self, c: Cells) -> Record | None:
         raise NotImplementedError
 
-    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+    def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
         """Rules across cells, checked on the values the row will have once stored (a column the file lacks
-        keeps its stored value); may set values that depend on stored ones."""
+        keeps its stored value); may set values that depend on the stored ones (``stored``: None for a new row)."""
 
     def load_stored(self, keys: list[Any]) -> dict[Any, Stored]:
         names = list(self.lookups)
@@ -488,16 +489,16 @@ class Seekers(Kind):
         }
         return Record(c.row.line, key, v, children, later) if c.ok else None
 
-    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+    def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
         referred_by = effective["referred_by"]
         later = record.cells or {}
-        given_by = "referred_by" in record.values
         registered_by = later.get("registered_by", ABSENT)
         if isinstance(registered_by, str):
             record.values["registered_by"] = registered_by
-        elif given_by or registered_by is None:
+        elif stored is None or stored["referred_by"] != referred_by:
             # The agency that holds the record: the city for the people its own desks and its welfare office
-            # send, Hello Work for those who came to it or on their own.
+            # send, Hello Work for those who came to it or on their own. Decided when the seeker is new or
+            # their referrer changes, never flipped otherwise: it decides who sees the record.
             record.values["registered_by"] = (
                 AgencyKind.CITY.value if referred_by in (ReferredBy.CITY, ReferredBy.WELFARE_OFFICE)
                 else AgencyKind.HELLO_WORK.value)
@@ -511,15 +512,19 @@ class Seekers(Kind):
                     % {"kind": kind, "referred_by": referred_by})
                 return
             record.values["referring_agency_id"] = pk
-        elif given_by or agency is None:
-            if referred_by == ReferredBy.WELFARE_OFFICE:
-                if not self.run.lookups.welfare_offices:
-                    self.error(record.line, "referred_by", _(
-                        "福祉事務所が機関として登録されていません（kakehashi installation で登録してください）。"))
-                    return
-                record.values["referring_agency_id"] = self.run.lookups.welfare_offices[0]
-            else:
-                record.values["referring_agency_id"] = None
+            return
+        # Not given: a welfare referral needs a welfare office (the one already recorded, else the first the
+        # installation lists); a welfare office cannot be the referrer of anyone else.
+        offices = self.run.lookups.welfare_offices
+        current = effective["referring_agency_id"]
+        if referred_by == ReferredBy.WELFARE_OFFICE and current not in offices:
+            if not offices:
+                self.error(record.line, "referred_by", _(
+                    "福祉事務所が機関として登録されていません（kakehashi installation で登録してください）。"))
+                return
+            record.values["referring_agency_id"] = offices[0]
+        elif referred_by != ReferredBy.WELFARE_OFFICE and current in offices:
+            record.values["referring_agency_id"] = None
 
     def load_children(self, pks: list[int]) -> dict[int, dict[str, Any]]:
         desired: dict[int, list[str]] = {}
@@ -617,7 +622,7 @@ class Postings(Kind):
         c.put(v, "closes_on", "closes_on", cells.date)
         return Record(c.row.line, key, v) if c.ok else None
 
-    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+    def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
         low, high = effective["wage_min"], effective["wage_max"]
         if low is not None and high is not None and low > high:
             self.error(record.line, "wage_max", _("賃金の上限（%(high)s）が下限（%(low)s）より小さくなっています。")
@@ -702,7 +707,7 @@ class Referrals(Kind):
         c.put(v, "trial_employment", "trial_employment", cells.flag, empty=False)
         return Record(c.row.line, key, v) if c.ok else None
 
-    def complete(self, record: Record, effective: dict[str, Any]) -> None:
+    def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
         outcome, outcome_on, referred_on = effective["outcome"], effective["outcome_on"], effective["referred_on"]
         if effective["reason"] and effective["reason"] not in REASONS_FOR.get(outcome, ()):
             # The desk's reason for a rejection no longer fits once the file says the outcome is another.

@@ -7,6 +7,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from django.utils.translation import gettext as _
+
 WIDTH = 560
 HEIGHT = 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 28, 34
@@ -88,14 +90,13 @@ def _polyline(points: Sequence[tuple[float, float]], colour: str, dashed: bool =
 
 
 def cumulative_chart(title: str, month_labels: Sequence[str], actual: Sequence[float], target: Sequence[float] | None,
-                     prior: Sequence[float] | None = None, projection: tuple[float, float, float] | None = None,
-                     unit: str = "") -> str:
+                     prior: Sequence[float] | None = None, projection: tuple[float, float, float] | None = None) -> str:
     """Cumulative actual by month end (``actual`` holds the months elapsed only) against the cumulative target
     line and last year's cumulative actual; ``projection`` (point, low, high) is drawn at the year's end."""
     n = len(month_labels)
     top = max([*actual, *(target or []), *(prior or []), *(projection[1:] if projection else []), 1.0])
     f = _Frame(n, top, title)
-    parts = f.start(f"{title}（累計{unit}）")
+    parts = f.start(title)
     parts += f.month_labels(month_labels)
     if prior:
         parts.append(_polyline([(f.x(i), f.y(v)) for i, v in enumerate(prior)], PRIOR, width=1.8))
@@ -115,11 +116,11 @@ def cumulative_chart(title: str, month_labels: Sequence[str], actual: Sequence[f
         x, y = pts[-1]
         parts.append(f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" font-weight="bold" fill="{ACCENT}">'
                      f"{_fmt(actual[-1])}</text>")
-    legend = [("今年度の実績", ACCENT, False)]
+    legend = [(_("今年度の実績"), ACCENT, False)]
     if target:
-        legend.append(("目標（月割り）", TARGET, True))
+        legend.append((_("目標（月割り）"), TARGET, True))
     if prior:
-        legend.append(("前年度の実績", PRIOR, False))
+        legend.append((_("前年度の実績"), PRIOR, False))
     parts += f.legend(legend)
     parts.append("</svg>")
     return "".join(parts)

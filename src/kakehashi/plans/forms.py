@@ -59,7 +59,7 @@ class IndicatorForm(NormalisingModelForm):
     class Meta:
         model = Indicator
         fields = ["key", "label", "unit", "section"]
-        help_texts = {"key": _("半角英小文字・数字・ハイフン（例：trial_employments）")}
+        help_texts = {"key": _("半角の英小文字・数字・「_」「-」（例：trial_employments）")}
 
     def clean_key(self) -> str:
         return nfkc(self.cleaned_data["key"]).lower()

@@ -77,7 +77,6 @@ def indicator_charts(sp: SiteProgress) -> list[dict[str, Any]]:
             f"{row.indicator.label}（{sp.short_label}・累計）", labels, row.cumulative()[:n], target_line,
             prior=kpi.cumulative(row.prior_monthly) if row.prior_counted else None,
             projection=(proj.point, proj.low, proj.high) if proj and proj.method != "complete" else None,
-            unit=row.indicator.unit,
         )
         bars = charts.monthly_bars(
             f"{row.indicator.label}（月別・{sp.short_label}と{sp.prior_short_label}）", labels,

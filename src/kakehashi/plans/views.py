@@ -28,6 +28,7 @@ from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.http import AuthedRequest
 from kakehashi.engine.calendar import fiscal_year_bounds, fiscal_year_label, fiscal_year_of, month_end
+from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
 from kakehashi.referrals.models import Referral
 
@@ -57,7 +58,7 @@ def _site_year(request: HttpRequest, site_code: str | None = None,
                fy_text: str | None = None) -> tuple[Site, int]:
     """The site and fiscal year a page is asked for; by default the user's own site (else the first) and this
     fiscal year."""
-    code = site_code if site_code is not None else request.GET.get("site", "")
+    code = nfkc(site_code if site_code is not None else request.GET.get("site", "")).lower()
     if code:
         site = Site.objects.filter(code=code).first()
         if site is None:

@@ -127,7 +127,8 @@ class Seeker(models.Model):
         ordering = ["-registered_on", "seeker_id"]
         verbose_name = _("求職者")
         verbose_name_plural = _("求職者")
-        indexes = [models.Index(fields=["site", "registered_on"])]
+        indexes = [models.Index(fields=["site", "registered_on"]),
+                   models.Index(fields=["site", "id"], name="seeker_site_cover")]  # "the seekers of a site"
 
     def __str__(self) -> str:
         return self.name or self.seeker_id

@@ -24,7 +24,7 @@ from kakehashi.referrals.models import Referral
 
 from . import actions
 from .forms import ConsentForm, ConsultationForm, SeekerForm
-from .models import Consent, Consultation, Seeker, SeekerStatus
+from .models import Consent, Seeker, SeekerStatus
 
 
 @login_required
@@ -63,11 +63,11 @@ def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "desired": seeker.desired_occupations.select_related("occupation"),
         "experiences": seeker.experiences.select_related("occupation"),
         "consents": seeker.consents.all(),
-        "consultations": Consultation.objects.visible_to(user).filter(seeker=seeker).select_related("staff", "agency"),
         "referrals": Referral.objects.visible_to(user).filter(seeker=seeker).select_related("posting__employer"),
         "can_edit": can(user, "seeker.edit"),
         "can_consult": can(user, "consultation.add"),
         "can_refer": can(user, "referral.edit"),
+        "can_develop": can(user, "visit.record"),
         "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
         "consultation_form": ConsultationForm(initial={"held_on": timezone.localdate()}),
     }

@@ -49,11 +49,12 @@ from .reasons import (
 from .records import ANY, FULL_TIME, HOUR, MONTH, PART_TIME, PostingRecord, RecordId, SeekerRecord
 from .store import (
     CLASS_LIMITS,
-    NCLASS,
+    EMPLOYMENT_CLASSES,
+    NO_LIMIT,
     Arr,
     Side,
     cells,
-    commute_class,
+    entry_class,
     entry_keys,
     id_hashes,
     key_ranges,
@@ -165,12 +166,37 @@ class _Found:
         self._cat = None
         self.count += len(columns["rows"])
 
+    def prune(self, bar: float) -> None:
+        """Forget the pairs below the bar: they can no longer enter the results."""
+        if self.count and math.isfinite(bar):
+            held = self.cat()
+            keep = held["key"] >= bar
+            if not keep.all():
+                self._parts = [{k: v[keep] for k, v in held.items()}]
+                self._cat = self._parts[0]
+                self.count = int(keep.sum())
+
     def cat(self) -> dict[str, Arr]:
         if self._cat is None:
             if not self._parts:
                 empty = np.zeros(0)
-                self._cat = {k: empty for k in ("rows", "fit", "key", "hash", "employer", "kind", "rank",
-                                                  "dist", "years", "text", "fail")}
+                self._cat = {
+                    k: empty
+                    for k in (
+                        "shown",
+                        "rows",
+                        "fit",
+                        "key",
+                        "hash",
+                        "employer",
+                        "kind",
+                        "rank",
+                        "dist",
+                        "years",
+                        "text",
+                        "fail",
+                    )
+                }
             else:
                 self._cat = {k: np.concatenate([p[k] for p in self._parts]) for k in self._parts[0]}
         return self._cat
@@ -192,22 +218,29 @@ class MatchingEngine:
         transitions: Transitions | None = None,
         weights: Weights | None = None,
         employer_cap: int = 3,
+        tie_band: int = 1,
         seed: int = 0,
         spread: bool = True,
+        text_model: TextModel | None = None,
     ) -> None:
         self.occupations = occupations
         self.weights = weights or Weights()
         self.transitions = transitions or Transitions.none(occupations)
         self.employer_cap = employer_cap
         self.seed = seed
+        # Shown scores within the same band of ``tie_band`` points count as tied; see docs/matching.md.
+        self.tie_band = max(int(tie_band), 1)
         # spread=False ranks by the exact score with no employer cap: for comparison, not for the desk.
         self.spread = spread
         posting_list = list(postings)
         seeker_list = list(seekers)
-        # Word weights come from everything the index starts with; see TextModel for why they then stay fixed.
-        self._text_model = TextModel.fit(
+        # Word weights come from every text the index starts with, postings' and seekers' alike: the phrases
+        # every seeker writes (「希望します」) must weigh little in a seeker's note just as posting boilerplate
+        # does in a posting. Another engine's model can be passed to score pairs exactly as that engine does.
+        self.text_model = text_model or TextModel.fit(
             [_posting_text(p) for p in posting_list] + [s.note for s in seeker_list],
-            discount=occupations.names, factor=TEXT_NAME_FACTOR,
+            discount=occupations.names,
+            factor=TEXT_NAME_FACTOR,
         )
         self._postings = Side(_POSTING_SPEC)
         self._seekers = Side(_SEEKER_SPEC)
@@ -218,6 +251,9 @@ class MatchingEngine:
         self._relations()
         self.add_postings(posting_list)
         self.add_seekers(seeker_list)
+        for side in (self._postings, self._seekers):
+            if side.text.n >= 2048:
+                side.text.inverted()  # built now rather than by the first big query
 
     # -- keeping the index current ---------------------------------------------------------------------------
 
@@ -236,7 +272,7 @@ class MatchingEngine:
             return
         batch, text, raw = self._encode_postings(unique)
         group = batch["mid"].astype(np.int64)
-        keys = entry_keys(group, np.zeros(len(unique), np.int64), cells(*_degrees(batch)))
+        keys = entry_keys(group, entry_class(batch["emp"]), cells(*_degrees(batch)))
         self._postings.put(
             [r.posting_id for r in unique], batch, text, raw, np.arange(len(unique), dtype=np.int64), keys
         )
@@ -253,14 +289,17 @@ class MatchingEngine:
         batch, text, raw = self._encode_seekers(unique)
         m = len(self.occupations)
         cell = cells(*_degrees(batch))
-        cls = commute_class(batch["limit"])
-        # One entry per wish (group = rank × occupations + occupation) and one in the "any" group, through
-        # which a posting reaches seekers whose wishes are unrelated to it.
+        cls = entry_class(batch["emp"], batch["limit"])
+        # One entry per wished occupation (group = rank × occupations + occupation, the best rank if a middle
+        # group is wished twice through two minor groups) and one in the "any" group, through which a posting
+        # reaches seekers whose wishes are unrelated to it.
         rows, groups = [], []
+        des = batch["des_mid"]
         for rank in range(MAX_WISHES):
-            has = np.flatnonzero(batch["des_mid"][:, rank] >= 0)
+            earlier = (des[:, :rank] == des[:, rank : rank + 1]).any(axis=1)
+            has = np.flatnonzero((des[:, rank] >= 0) & ~earlier)
             rows.append(has)
-            groups.append(rank * m + batch["des_mid"][has, rank].astype(np.int64))
+            groups.append(rank * m + des[has, rank].astype(np.int64))
         rows.append(np.arange(len(unique)))
         groups.append(np.full(len(unique), MAX_WISHES * m, dtype=np.int64))
         entry_row = np.concatenate(rows).astype(np.int64)
@@ -297,22 +336,30 @@ class MatchingEngine:
         )
         wished = np.zeros(len(share), dtype=np.bool_)
         wished[s["des_mid"][0][s["des_mid"][0] >= 0]] = True
-        # Three passes: the wished occupations, the related ones, the rest. Most queries stop after the first.
-        passes = [
+        occupation_passes = [
             (float(bound[g].max()), g.astype(np.int64))
-            for g in (np.flatnonzero(wished), np.flatnonzero(~wished & (share > 0)), np.flatnonzero(share == 0))
+            for g in (np.flatnonzero(wished), np.flatnonzero(~wished & (share > 0)))
             if len(g)
         ]
+        unrelated = np.flatnonzero(share == 0).astype(np.int64)
+        rest = [(float(bound[unrelated].max()), unrelated)] if len(unrelated) else []
         limit = float(s["limit"][0])
-        radius = limit * w.flag_radius if flagged else limit
-        lat, lng = math.degrees(float(s["lat"][0])), math.degrees(float(s["lng"][0]))
-        found = _Found()
-        for i, (_, groups) in enumerate(passes):
-            if self._settled(found, top, max(b for b, _ in passes[i:]), employers=True):
-                break
-            lo, hi = key_ranges(groups, 0, radius, lat, lng)
-            self._score(found, s, self._postings.lookup(lo, hi), top, flagged, seeker_side=True)
-        return self._finish(found, s, top, seeker_side=True)
+        emp = int(s["emp"][0])
+        # Postings of another employment type are not even read, unless asked to show what does not fit.
+        kinds = [c for c in range(EMPLOYMENT_CLASSES) if flagged or emp == 0 or c in (0, emp)]
+        if math.isfinite(limit):
+            bands = [([(c, limit * (w.flag_radius if flagged else 1.0)) for c in kinds], 0.0)]
+        else:
+            # No limit stated: nearby first; beyond the distance scale a posting earns no distance points.
+            bands = [
+                ([(c, w.default_commute_km) for c in kinds], 0.0),
+                ([(c, math.inf) for c in kinds], w.distance),
+            ]
+        passes = [(b - drop, g, classes) for b, g in occupation_passes for classes, drop in bands]
+        passes.sort(key=lambda x: -x[0])
+        fallback = [(b - drop, g, classes) for b, g in rest for classes, drop in bands]
+        fallback.sort(key=lambda x: -x[0])
+        return self._run(passes, fallback, s, top, flagged, seeker_side=True)
 
     def match_posting(
         self, posting: RecordId | PostingRecord, *, top: int = 10, flagged: bool = False
@@ -327,30 +374,62 @@ class MatchingEngine:
         related = np.tile(self._rel[:, pmid], MAX_WISHES)
         exact = groups % m == pmid
         rest = w.experience + w.trial * float(p["trial"][0]) + w.rest
-        passes = [
+        occupation_passes = [
             (w.occupation * float(self._rank_share.max()) + rest, groups[exact]),
             (w.occupation * float(related.max()) + rest, groups[~exact & (related > 0)]),
-            (rest, np.array([MAX_WISHES * m], dtype=np.int64)),
         ]
-        lat, lng = math.degrees(float(p["lat"][0])), math.degrees(float(p["lng"][0]))
+        anyone = [(rest, np.array([MAX_WISHES * m], dtype=np.int64))]
+        emp = int(p["emp"][0])
+        kinds = [c for c in range(EMPLOYMENT_CLASSES) if flagged or emp == 0 or c in (0, emp)]
+        stretch = w.flag_radius if flagged else 1.0
+        # Seekers who state no limit are looked for nearby first; beyond the distance scale they earn no distance
+        # points, so those further away form a pass of their own with a lower bound.
+        near = [
+            (commute * EMPLOYMENT_CLASSES + c, limit * stretch)
+            for commute, limit in enumerate(CLASS_LIMITS)
+            for c in kinds
+        ]
+        near += [(NO_LIMIT * EMPLOYMENT_CLASSES + c, w.default_commute_km) for c in kinds]
+        unlimited = [(NO_LIMIT * EMPLOYMENT_CLASSES + c, math.inf) for c in kinds]
+        bands = ((near, 0.0), (unlimited, w.distance))
+        passes = [(b - drop, g, classes) for b, g in occupation_passes if len(g) for classes, drop in bands]
+        passes.sort(key=lambda x: -x[0])
+        fallback = [(b - drop, g, classes) for b, g in anyone for classes, drop in bands]
+        fallback.sort(key=lambda x: -x[0])
+        return self._run(passes, fallback, p, top, flagged, seeker_side=False)
+
+    def _run(
+        self,
+        passes: list[tuple[float, Arr, list[tuple[int, float]]]],
+        fallback: list[tuple[float, Arr, list[tuple[int, float]]]],
+        one: dict[str, Arr],
+        top: int,
+        flagged: bool,
+        *,
+        seeker_side: bool,
+    ) -> list[Match]:
+        """Visit the passes (groups × classes within a radius) best bound first, until the rest cannot enter;
+        then, if fewer than ``top`` were found, the fallback passes the same way."""
+        other = self._postings if seeker_side else self._seekers
+        lat, lng = math.degrees(float(one["lat"][0])), math.degrees(float(one["lng"][0]))
         found = _Found()
-        seen = np.zeros(0, dtype=np.int64)
-        for i, (_, grp) in enumerate(passes):
-            if len(grp) == 0:
-                continue
-            if self._settled(found, top, max(b for b, _ in passes[i:]), employers=False):
+        seen = np.zeros(other.cols.n, dtype=np.bool_)
+        for stage in (passes, fallback):
+            # Unrelated occupations only fill the list when the wished and related ones are too few.
+            if stage is fallback and found.count >= top:
                 break
-            parts = []
-            for cls in range(NCLASS):
-                radius = CLASS_LIMITS[cls] * (w.flag_radius if flagged else 1.0)
-                lo, hi = key_ranges(grp, cls, radius, lat, lng)
-                parts.append(self._seekers.lookup(lo, hi))
-            # A seeker has one entry per wish and one in "any": score each seeker once.
-            rows = np.unique(np.concatenate(parts))
-            rows = rows[~np.isin(rows, seen, assume_unique=True)]
-            seen = np.union1d(seen, rows)
-            self._score(found, p, rows, top, flagged, seeker_side=False)
-        return self._finish(found, p, top, seeker_side=False)
+            for i, (_, groups, classes) in enumerate(stage):
+                if self._settled(found, top, max(b for b, _, _ in stage[i:]), employers=seeker_side):
+                    break
+                lo, hi = key_ranges(groups, classes, lat, lng)
+                rows = other.lookup(lo, hi)
+                # The far pass holds the near one's records again, and a seeker has an entry for each wish.
+                rows = rows[~seen[rows]]
+                if not seeker_side and len(np.unique(groups % len(self.occupations))) > 1:
+                    rows = np.unique(rows)  # two wishes related to the same posting
+                seen[rows] = True
+                self._score(found, one, rows, top, flagged, seeker_side=seeker_side)
+        return self._finish(found, one, top, seeker_side=seeker_side)
 
     def match_all_seekers(
         self, *, top: int = 10, flagged: bool = False, workers: int = 1
@@ -399,6 +478,12 @@ class MatchingEngine:
             return
         w = self.weights
         other = self._postings if seeker_side else self._seekers
+        if not flagged:
+            # Distance first, from three columns: it rules out the corners of the search box (and, for seekers,
+            # those whose own limit is shorter than their class's) before the other columns are read.
+            near = {k: other.cols[k][rows] for k in (_PLACE if seeker_side else (*_PLACE, "limit"))}
+            s, p = (one, near) if seeker_side else (near, one)
+            rows = rows[~(_distance(s, p) > s["limit"])]  # NaN (place unknown) is kept
         many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
         s, p = (one, many) if seeker_side else (many, one)
         fail, dist, years = self._hard(s, p)
@@ -414,43 +499,60 @@ class MatchingEngine:
         penalty = w.flag_penalty * _POPCOUNT[fail] if flagged else np.zeros(len(rows))
         hashes = _pair_hash(one["hash"], other.cols["hash"][rows], self.seed)
         employers = many["employer"] if seeker_side else np.zeros(len(rows), dtype=np.int64)
-        # The text is the costliest part: skip the pairs that could not reach the results even with full text
-        # points, judged against what the pairs already score without it (a lower bound of their final score).
-        if found.count + len(rows) > top and len(rows) > 4 * top:
-            held = found.cat()
-            keys = np.concatenate([held["key"], self._key(base, penalty)])
-            picked = self._pick(
-                keys,
-                np.concatenate([held["hash"], hashes]),
-                np.concatenate([held["employer"], employers]) if seeker_side else None,
-                top,
+        # The text is the costliest part. First the pairs that could score best with full text points are read,
+        # which sets the bar; then only the pairs that could still clear it (the text is worth at most w.text).
+        upper = self._key(base + (0.0 if self._query.empty else w.text), penalty)
+        first = np.argpartition(-upper, 4 * top)[: 4 * top] if len(rows) > 4 * top else np.arange(len(rows))
+        for at in (first, None):
+            if at is None:
+                bar = self._bar(found, top, seeker_side)
+                left = np.ones(len(rows), dtype=np.bool_)
+                left[first] = False
+                at = np.flatnonzero(left & (upper >= bar))
+                if len(at) == 0:
+                    break
+            if other.text.by_bigram(self._query, len(at)):
+                cos = other.text.dot(self._query, rows[at], by_bigram=True)
+            else:
+                cos = other.text.dot(self._query, rows[at])
+            text = np.minimum(cos / w.text_full, 1.0)
+            fit = base[at] + w.text * text
+            found.add(
+                rows=rows[at],
+                fit=fit,
+                key=self._key(fit, penalty[at]),
+                shown=_shown(fit, penalty[at]),
+                hash=hashes[at],
+                employer=employers[at],
+                kind=kind[at],
+                rank=rank[at],
+                dist=dist[at],
+                years=years[at],
+                text=text,
+                fail=fail[at],
             )
-            if len(picked) == top:
-                keep = np.flatnonzero(self._key(base + w.text, penalty) >= keys[picked[-1]])
-                rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
-                base, kind, rank, penalty = base[keep], kind[keep], rank[keep], penalty[keep]
-                hashes, employers = hashes[keep], employers[keep]
-        text = np.minimum(self._query.dot(other.text.rows, rows) / w.text_full, 1.0)
-        fit = base + w.text * text
-        found.add(
-            rows=rows, fit=fit, key=self._key(fit, penalty), hash=hashes, employer=employers, kind=kind, rank=rank,
-            dist=dist, years=years, text=text, fail=fail,
-        )
+            if len(at) == len(rows):
+                break
+        found.prune(self._bar(found, top, seeker_side))
+
+    def _bar(self, found: _Found, top: int, seeker_side: bool) -> float:
+        """The key a pair must reach to enter the results held so far (-inf while fewer than ``top`` are held)."""
+        if found.count < top:
+            return -math.inf
+        held = found.cat()
+        picked = self._pick(held["key"], held["hash"], held["employer"] if seeker_side else None, top)
+        return float(held["key"][picked[-1]]) if len(picked) == top else -math.inf
 
     def _key(self, fit: Arr, penalty: Arr) -> Arr:
-        """What results are ordered by: the shown score (whole points, so near-ties tie), or the exact score."""
+        """What results are ordered by: the band of the shown score (so that near-ties tie, and the pair hash
+        decides among them), or, without spreading, the exact score."""
         if self.spread:
-            return np.asarray(np.maximum(np.floor(fit + 0.5) - np.floor(penalty + 0.5), 0.0), dtype=np.float64)
+            return np.floor(_shown(fit, penalty) / self.tie_band).astype(np.float64)
         return np.asarray(fit - penalty, dtype=np.float64)
 
     def _hard(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
         """Which hard conditions each pair breaks (bits), its distance in km and the years of experience."""
-        # Great-circle (haversine) distance: exact, so that 10.0 km against a 10 km limit is decided the same way
-        # a map would decide it.
-        half_dlat = (p["lat"] - s["lat"]) * 0.5
-        half_dlng = (p["lng"] - s["lng"]) * 0.5
-        a = np.sin(half_dlat) ** 2 + s["coslat"] * p["coslat"] * np.sin(half_dlng) ** 2
-        dist = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+        dist = _distance(s, p)
         fail = np.where(dist > s["limit"], FAIL_COMMUTE, 0)
         fail |= np.where((s["emp"] != 0) & (p["emp"] != 0) & (s["emp"] != p["emp"]), FAIL_EMPLOYMENT, 0)
         comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"])
@@ -463,20 +565,28 @@ class MatchingEngine:
         n = max(len(dist), len(fail))
         return np.broadcast_to(fail, n).astype(np.int64), np.broadcast_to(dist, n), np.broadcast_to(years, n)
 
-    def _base(self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr) -> tuple[Arr, Arr, Arr]:
+    def _base(
+        self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr
+    ) -> tuple[Arr, Arr, Arr]:
         """Every point but the text's, with how the occupations relate (kind) and which wish (rank)."""
         w = self.weights
         occ, kind, rank = self._occupation(s, p)
         scale = np.where(np.isfinite(s["limit"]), s["limit"], w.default_commute_km)
         near = np.nan_to_num(np.clip(1.0 - dist / scale, 0.0, 1.0), nan=0.0)
-        comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"]) & np.isfinite(p["wlow"]) & np.isfinite(s["floor"])
+        comparable = (
+            (s["funit"] != 0) & (s["funit"] == p["wunit"]) & np.isfinite(p["wlow"]) & np.isfinite(s["floor"])
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             margin = (p["wlow"] - s["floor"]) / (s["floor"] * 2.0 * w.wage_full_margin)
         wage = np.where(comparable, np.clip(0.5 + margin, 0.0, 1.0), 0.5)
         experience = np.minimum(years / w.experience_full_years, 1.0)
         trial = s["gap"] & p["trial"]
         base = (
-            w.occupation * occ + w.distance * near + w.wage * wage + w.experience * experience + w.trial * trial
+            w.occupation * occ
+            + w.distance * near
+            + w.wage * wage
+            + w.experience * experience
+            + w.trial * trial
         )
         return np.broadcast_to(base, len(dist)).astype(np.float64), kind, rank
 
@@ -494,7 +604,9 @@ class MatchingEngine:
             self._rank_share[None, :],
             np.where(same, w.same_middle, np.where(has, self._rel[dm0, pm], 0.0)),
         )
-        kinds = np.where(exact, OCC_EXACT, np.where(same, OCC_MIDDLE, np.where(has, self._rel_kind[dm0, pm], OCC_NONE)))
+        kinds = np.where(
+            exact, OCC_EXACT, np.where(same, OCC_MIDDLE, np.where(has, self._rel_kind[dm0, pm], OCC_NONE))
+        )
         best = value.argmax(axis=1)
         share = np.take_along_axis(value, best[:, None], axis=1)[:, 0]
         kind = np.take_along_axis(kinds, best[:, None], axis=1)[:, 0]
@@ -502,11 +614,7 @@ class MatchingEngine:
 
     def _settled(self, found: _Found, top: int, bound: float, *, employers: bool) -> bool:
         """True when nothing scoring at most ``bound`` could enter the results held so far."""
-        if found.count < top:
-            return False
-        held = found.cat()
-        picked = self._pick(held["key"], held["hash"], held["employer"] if employers else None, top)
-        return len(picked) == top and float(self._key(np.array([bound]), np.zeros(1))[0]) < held["key"][picked[-1]]
+        return float(self._key(np.array([bound]), np.zeros(1))[0]) < self._bar(found, top, employers)
 
     def _pick(self, keys: Arr, hashes: Arr, employers: Arr | None, top: int) -> list[int]:
         """Best first; equal keys in the order of the pair hash; at most ``employer_cap`` places per employer."""
@@ -527,7 +635,8 @@ class MatchingEngine:
         """Write the reasons for the selected few."""
         held = found.cat()
         picked = np.array(
-            self._pick(held["key"], held["hash"], held["employer"] if seeker_side else None, top), dtype=np.int64
+            self._pick(held["key"], held["hash"], held["employer"] if seeker_side else None, top),
+            dtype=np.int64,
         )
         if len(picked) == 0:
             return []
@@ -540,9 +649,16 @@ class MatchingEngine:
         for i, (row, at) in enumerate(zip(rows.tolist(), picked.tolist(), strict=True)):
             other_text = other.raw_text[row]
             facts = self._facts(
-                s, 0 if seeker_side else i, p, i if seeker_side else 0,
-                kind=int(held["kind"][at]), rank=int(held["rank"][at]), dist=float(held["dist"][at]),
-                years=float(held["years"][at]), text_share=float(held["text"][at]), fail=int(held["fail"][at]),
+                s,
+                0 if seeker_side else i,
+                p,
+                i if seeker_side else 0,
+                kind=int(held["kind"][at]),
+                rank=int(held["rank"][at]),
+                dist=float(held["dist"][at]),
+                years=float(held["years"][at]),
+                text_share=float(held["text"][at]),
+                fail=int(held["fail"][at]),
                 seeker_text=one_text if seeker_side else other_text,
                 posting_text=other_text if seeker_side else one_text,
             )
@@ -550,7 +666,7 @@ class MatchingEngine:
             matches.append(
                 Match(
                     id=other.ids[row],
-                    score=int(round(float(held["key"][at]))) if self.spread else int(math.floor(held["fit"][at] + 0.5)),
+                    score=int(held["shown"][at]),
                     reasons=tuple(reasons),
                     unmet=tuple(unmet),
                     fit=round(float(held["fit"][at]), 2),
@@ -604,7 +720,7 @@ class MatchingEngine:
             long_gap=bool(s["gap"][j]),
             trial_ok=bool(p["trial"][k]),
             text_share=text_share,
-            phrases=tuple(shared_phrases(seeker_text, posting_text, self._text_model))
+            phrases=tuple(shared_phrases(seeker_text, posting_text, self.text_model))
             if text_share >= 0.25
             else (),
             fail=fail,
@@ -671,7 +787,9 @@ class MatchingEngine:
     def _employer(self, employer_id: RecordId) -> int:
         return self._employers.setdefault(employer_id, len(self._employers))
 
-    def _encode_postings(self, records: Sequence[PostingRecord]) -> tuple[dict[str, Arr], SparseRows, list[str]]:
+    def _encode_postings(
+        self, records: Sequence[PostingRecord]
+    ) -> tuple[dict[str, Arr], SparseRows, list[str]]:
         n = len(records)
         mid = np.zeros(n, np.int16)
         minor = np.zeros(n, np.int16)
@@ -697,9 +815,11 @@ class MatchingEngine:
             "trial": np.array([r.trial_employment_ok for r in records], dtype=np.bool_),
             "open": np.array([r.is_open for r in records], dtype=np.bool_),
         }
-        return batch, self._text_model.transform(raw), raw
+        return batch, self.text_model.transform(raw), raw
 
-    def _encode_seekers(self, records: Sequence[SeekerRecord]) -> tuple[dict[str, Arr], SparseRows, list[str]]:
+    def _encode_seekers(
+        self, records: Sequence[SeekerRecord]
+    ) -> tuple[dict[str, Arr], SparseRows, list[str]]:
         n = len(records)
         des_mid = np.full((n, MAX_WISHES), -1, np.int16)
         des_minor = np.zeros((n, MAX_WISHES), np.int16)
@@ -727,7 +847,9 @@ class MatchingEngine:
             "lng": _radians([r.lng for r in records]),
             "coslat": np.cos(lat),
             "limit": np.array([math.inf if x is None else float(x) for x in limits], dtype=np.float64),
-            "emp": np.array([_code(_EMPLOYMENT, r.employment, "希望の雇用形態") for r in records], dtype=np.int8),
+            "emp": np.array(
+                [_code(_EMPLOYMENT, r.employment, "希望の雇用形態") for r in records], dtype=np.int8
+            ),
             "floor": np.array([_num(r.min_wage) for r in records], dtype=np.float32),
             "funit": np.array([_code(_UNIT, r.wage_unit, "賃金の単位") for r in records], dtype=np.int8),
             "quals": self._qualification_bits([r.qualifications for r in records]),
@@ -735,7 +857,7 @@ class MatchingEngine:
             "exp_years": exp_years,
             "gap": np.array([r.long_gap for r in records], dtype=np.bool_),
         }
-        return batch, self._text_model.transform(raw), raw
+        return batch, self.text_model.transform(raw), raw
 
     def _seeker_view(self, seeker: RecordId | SeekerRecord) -> dict[str, Arr]:
         """The seeker's columns as 1-row arrays, and their text loaded as the query vector."""
@@ -774,7 +896,24 @@ class MatchingEngine:
         return row
 
 
+_PLACE = ("lat", "lng", "coslat")
 _CHUNK = 256
+
+
+def _shown(fit: Arr, penalty: Arr) -> Arr:
+    """The score a person reads: whole points, less the flag penalty, not below 0."""
+    return np.asarray(np.maximum(np.floor(fit + 0.5) - np.floor(penalty + 0.5), 0.0), dtype=np.float64)
+
+
+def _distance(s: Mapping[str, Arr], p: Mapping[str, Arr]) -> Arr:
+    """Great-circle (haversine) distance in km: exact, so that 10.0 km against a 10 km limit is decided the way
+    a map would decide it. NaN where a place is not known."""
+    half_dlat = (p["lat"] - s["lat"]) * 0.5
+    half_dlng = (p["lng"] - s["lng"]) * 0.5
+    a = np.sin(half_dlat) ** 2 + s["coslat"] * p["coslat"] * np.sin(half_dlng) ** 2
+    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))), dtype=np.float64)
+
+
 _BATCH: tuple[MatchingEngine, bool, int, bool] | None = None  # what forked batch workers work on
 
 

@@ -72,7 +72,9 @@ class Occupations:
         middle, _, minor = text.partition("-")
         idx = self._index.get(middle)
         if idx is None:
-            raise MatchingError(f"職業分類コード「{code}」は厚生労働省編職業分類（令和4年改定）の中分類にありません")
+            raise MatchingError(
+                f"職業分類コード「{code}」は厚生労働省編職業分類（令和4年改定）の中分類にありません"
+            )
         if minor and not minor.isdigit():
             raise MatchingError(f"職業分類コード「{code}」の小分類が数字ではありません")
         return idx, int(minor) if minor else 0

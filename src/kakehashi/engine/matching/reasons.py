@@ -15,7 +15,14 @@ from .records import FULL_TIME, HOUR, MONTH, PART_TIME
 OCC_NONE, OCC_MAJOR, OCC_TRANSITION, OCC_MIDDLE, OCC_EXACT = 0, 1, 2, 3, 4
 
 # Hard conditions, as bits: a pair that breaks any is left out (or, when asked, shown with it listed).
-FAIL_COMMUTE, FAIL_EMPLOYMENT, FAIL_WAGE, FAIL_QUALIFICATION, FAIL_EXPERIENCE, FAIL_CLOSED = 1, 2, 4, 8, 16, 32
+FAIL_COMMUTE, FAIL_EMPLOYMENT, FAIL_WAGE, FAIL_QUALIFICATION, FAIL_EXPERIENCE, FAIL_CLOSED = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+)
 
 EMPLOYMENT_LABEL = {FULL_TIME: "フルタイム", PART_TIME: "パート"}
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .records import RecordId
-from .textfit import SparseRows, ranges
+from .textfit import Inverted, QueryVector, SparseRows, ranges
 
 Arr = npt.NDArray[Any]
 Spec = Mapping[str, tuple[npt.DTypeLike, tuple[int, ...]]]
@@ -35,10 +35,14 @@ GRID_COLS = 7200
 NCELL = GRID_ROWS * GRID_COLS + 1
 UNKNOWN_CELL = NCELL - 1  # records without coordinates: searched by every query, never excluded for distance
 KM_PER_DEG = 111.195  # one degree of latitude (mean Earth radius 6,371 km)
-# Seekers are indexed by how far they will commute, so that a posting looks for seekers within 5 km only among
-# those who accept 5 km or less, and so on; the last class (no limit, or over 40 km) is searched everywhere.
-CLASS_LIMITS = (5.0, 10.0, 20.0, 40.0, math.inf)
-NCLASS = len(CLASS_LIMITS)
+# Entries carry a class besides their group: the employment type (none stated / full time / part time), and for
+# seekers also how far they will commute. A seeker who wants full-time work then never even reads the part-time
+# postings, and a posting looks for seekers within 5 km only among those who accept 5 km or less, and so on.
+# Stated limits over 100 km form one class searched everywhere; seekers who state no limit form the last class.
+CLASS_LIMITS = (5.0, 10.0, 20.0, 40.0, 100.0, math.inf)
+NO_LIMIT = len(CLASS_LIMITS)
+EMPLOYMENT_CLASSES = 3
+NCLASS = (NO_LIMIT + 1) * EMPLOYMENT_CLASSES
 
 
 def cells(lat_deg: Arr, lng_deg: Arr) -> npt.NDArray[np.int64]:
@@ -52,29 +56,42 @@ def entry_keys(groups: Arr, classes: Arr, cell: Arr) -> npt.NDArray[np.int64]:
     return (groups.astype(np.int64) * NCLASS + classes.astype(np.int64)) * NCELL + cell.astype(np.int64)
 
 
-def commute_class(limit_km: Arr) -> npt.NDArray[np.int64]:
-    return np.searchsorted(np.array(CLASS_LIMITS[:-1]), limit_km, side="left").astype(np.int64)
+def entry_class(employment: Arr, limit_km: Arr | None = None) -> npt.NDArray[np.int64]:
+    """commute class × 3 + employment code (0 none stated / any, 1 full time, 2 part time)."""
+    emp = employment.astype(np.int64)
+    if limit_km is None:
+        return emp
+    commute = np.where(
+        np.isfinite(limit_km), np.searchsorted(np.array(CLASS_LIMITS[:-1]), limit_km, side="left"), NO_LIMIT
+    )
+    return commute.astype(np.int64) * EMPLOYMENT_CLASSES + emp
 
 
 def key_ranges(
-    groups: npt.NDArray[np.int64], cls: int, radius_km: float, lat_deg: float, lng_deg: float
+    groups: npt.NDArray[np.int64], classes: list[tuple[int, float]], lat_deg: float, lng_deg: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Inclusive key bounds covering ``groups`` × ``cls`` within ``radius_km`` of a point (a box, per grid row),
-    plus each group's cell of records without coordinates."""
-    base = (groups.astype(np.int64) * NCLASS + cls) * NCELL
-    if not (math.isfinite(radius_km) and math.isfinite(lat_deg) and math.isfinite(lng_deg)):
-        return base, base + NCELL - 1
-    dlat = radius_km / KM_PER_DEG
-    dlng = radius_km / (KM_PER_DEG * max(math.cos(math.radians(lat_deg)), 0.01))
-    r0 = max(int(math.floor((lat_deg - dlat + 90.0) / CELL_DEG)), 0)
-    r1 = min(int(math.floor((lat_deg + dlat + 90.0) / CELL_DEG)), GRID_ROWS - 1)
-    c0 = max(int(math.floor((lng_deg - dlng + 180.0) / CELL_DEG)), 0)
-    c1 = min(int(math.floor((lng_deg + dlng + 180.0) / CELL_DEG)), GRID_COLS - 1)
-    row_base = np.arange(r0, r1 + 1, dtype=np.int64) * GRID_COLS
-    lo = (base[:, None] + row_base[None, :] + c0).ravel()
-    hi = (base[:, None] + row_base[None, :] + c1).ravel()
-    unknown = base + UNKNOWN_CELL
-    return np.concatenate([lo, unknown]), np.concatenate([hi, unknown])
+    """Inclusive key bounds covering ``groups`` × each (class, radius in km) around a point: a box, one range per
+    grid row, plus each group's cell of records without coordinates."""
+    los, his = [], []
+    known = math.isfinite(lat_deg) and math.isfinite(lng_deg)
+    for cls, radius_km in classes:
+        base = (groups.astype(np.int64) * NCLASS + cls) * NCELL
+        if not (known and math.isfinite(radius_km)):
+            los.append(base)
+            his.append(base + NCELL - 1)
+            continue
+        dlat = radius_km / KM_PER_DEG
+        dlng = radius_km / (KM_PER_DEG * max(math.cos(math.radians(lat_deg)), 0.01))
+        r0 = max(int(math.floor((lat_deg - dlat + 90.0) / CELL_DEG)), 0)
+        r1 = min(int(math.floor((lat_deg + dlat + 90.0) / CELL_DEG)), GRID_ROWS - 1)
+        c0 = max(int(math.floor((lng_deg - dlng + 180.0) / CELL_DEG)), 0)
+        c1 = min(int(math.floor((lng_deg + dlng + 180.0) / CELL_DEG)), GRID_COLS - 1)
+        row_base = np.arange(r0, r1 + 1, dtype=np.int64) * GRID_COLS
+        los += [(base[:, None] + row_base[None, :] + c0).ravel(), base + UNKNOWN_CELL]
+        his += [(base[:, None] + row_base[None, :] + c1).ravel(), base + UNKNOWN_CELL]
+    if not los:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(los), np.concatenate(his)
 
 
 class Columns:
@@ -123,13 +140,43 @@ class Columns:
 
 
 class TextRows:
-    """TF-IDF rows in CSR form that grow by doubling, one row per record."""
+    """TF-IDF rows in CSR form that grow by doubling, one row per record, and an inverted copy for big queries.
+
+    The inverted copy covers the first rows only; rows added since are read row by row, and the copy is rebuilt
+    once they are many.
+    """
 
     def __init__(self) -> None:
         self._indptr = np.zeros(17, dtype=np.int64)
         self._indices = np.zeros(1024, dtype=np.int32)
         self._data = np.zeros(1024, dtype=np.float32)
         self.n = 0
+        self._inverted: Inverted | None = None
+
+    def by_bigram(self, query: QueryVector, count: int) -> bool:
+        """Whether reading ``count`` rows' worth of dot products is cheaper through the inverted copy."""
+        if query.empty or count < 2048:
+            return False
+        return self.inverted().cost(query) < count * len(self.rows.indices) / max(self.n, 1)
+
+    def dot(
+        self, query: QueryVector, which: npt.NDArray[np.int64], *, by_bigram: bool = False
+    ) -> npt.NDArray[np.float32]:
+        """Cosine of the query with rows ``which``."""
+        if not by_bigram:
+            return query.dot(self.rows, which)
+        inv = self.inverted()
+        out = np.zeros(len(which), dtype=np.float32)
+        covered = which < inv.n
+        out[covered] = inv.dot_all(query)[which[covered]]
+        if not covered.all():
+            out[~covered] = query.dot(self.rows, which[~covered])
+        return out
+
+    def inverted(self) -> Inverted:
+        if self._inverted is None or self.n - self._inverted.n > max(4096, self.n // 8):
+            self._inverted = Inverted(self.rows)
+        return self._inverted
 
     @property
     def rows(self) -> SparseRows:
@@ -145,7 +192,9 @@ class TextRows:
             self._data = np.concatenate([self._data[:nnz], np.zeros(cap - nnz, dtype=np.float32)])
         if self.n + len(rows) + 1 > len(self._indptr):
             cap = max(self.n + len(rows) + 1, 2 * len(self._indptr))
-            self._indptr = np.concatenate([self._indptr[: self.n + 1], np.zeros(cap - self.n - 1, dtype=np.int64)])
+            self._indptr = np.concatenate(
+                [self._indptr[: self.n + 1], np.zeros(cap - self.n - 1, dtype=np.int64)]
+            )
         self._indices[nnz : nnz + add] = rows.indices
         self._data[nnz : nnz + add] = rows.data
         self._indptr[self.n + 1 : self.n + len(rows) + 1] = rows.indptr[1:] + nnz
@@ -155,6 +204,7 @@ class TextRows:
         kept = self.rows.take(rows)
         self._indptr, self._indices, self._data, self.n = kept.indptr, kept.indices, kept.data, len(rows)
         self._indptr = np.concatenate([self._indptr, np.zeros(16, dtype=np.int64)])
+        self._inverted = None  # row numbers changed
 
 
 class Side:
@@ -186,7 +236,9 @@ class Side:
     ) -> None:
         """Add records (``entry_row`` numbers them from 0 within the batch); an id already here is replaced."""
         self.remove([i for i in ids if i in self.row_of])
-        first = self.cols.append({**batch, "alive": np.ones(len(ids), np.bool_), "hash": id_hashes(ids)}, len(ids))
+        first = self.cols.append(
+            {**batch, "alive": np.ones(len(ids), np.bool_), "hash": id_hashes(ids)}, len(ids)
+        )
         self.text.append(text)
         self.raw_text.extend(raw_text)
         for offset, rid in enumerate(ids):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kakehashi.interchange.actions import ImportResult, files_in, import_files
+from kakehashi.interchange.actions import ImportResult, do_import_files, files_in
 from kakehashi.interchange.errors import ImportRejected
 from kakehashi.interchange.kinds import KINDS, ORDER
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             except get_user_model().DoesNotExist:
                 raise CommandError(_("ユーザー「%(user)s」は登録されていません。") % {"user": user}) from None
         try:
-            result = import_files(files, acting_user=acting_user,
+            result = do_import_files(files, acting_user=acting_user,
                                   progress=not no_progress and sys.stderr.isatty())
         except ImportRejected as e:
             for error in e.errors:

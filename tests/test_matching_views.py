@@ -1,0 +1,109 @@
+"""The 「おすすめ求人」 and 「候補者」 panels: what each user sees, what is audited, what is left out."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kakehashi.audit.models import AuditEvent
+from kakehashi.referrals.models import Referral
+from kakehashi.seekers.models import Consent
+from tests.test_visibility import EXPECTED
+from tests.world import PASSWORD, USERS, World
+
+USERNAMES = [u[0] for u in USERS]
+
+
+def client_for(username: str) -> Client:
+    c = Client()
+    assert c.login(username=username, password=PASSWORD)
+    return c
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_candidates_are_only_the_seekers_the_user_may_see(world: World, username: str) -> None:
+    r = client_for(username).get(reverse("matching:posting", args=[world.posting.pk]))
+    assert r.status_code == 200
+    page = r.content.decode()
+    for key, seeker in world.seekers.items():
+        # Every seeker of the test base wants this posting's occupation, lives next door and has no conditions:
+        # each is a candidate, and appears exactly when the user may see them.
+        assert (seeker.name in page) == (key in EXPECTED[username]), key
+        assert (seeker.seeker_id in page) == (key in EXPECTED[username]), key
+    shown = AuditEvent.objects.filter(username=username, action="view", model="seekers.Seeker",
+                                      purpose="候補者").latest("at")
+    assert set(shown.object_ids) == {str(world.seekers[k].pk) for k in EXPECTED[username]}
+
+
+def test_candidates_carry_their_reasons_and_score(world: World) -> None:
+    page = client_for("hana").get(reverse("matching:posting", args=[world.posting.pk])).content.decode()
+    assert "希望職種と一致（第1希望）" in page
+    assert "月給 17万〜20万円" in page
+    # s_welfare has been out of work for ten years and the posting takes trial employment.
+    assert "トライアル雇用可（ブランクがあっても応募しやすい）" in page
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_recommended_postings_open_only_for_seekers_the_user_may_see(world: World, username: str) -> None:
+    c = client_for(username)
+    for key, seeker in world.seekers.items():
+        r = c.get(reverse("matching:seeker", args=[seeker.pk]))
+        if key in EXPECTED[username]:
+            assert r.status_code == 200
+            page = r.content.decode()
+            assert "プレス機オペレーター" in page and "希望職種と一致（第1希望）" in page
+            assert AuditEvent.objects.filter(username=username, action="view", model="seekers.Seeker",
+                                             object_ids=[str(seeker.pk)], purpose="おすすめ求人").exists()
+        else:
+            assert r.status_code == 404
+            assert seeker.name not in r.content.decode()
+            assert AuditEvent.objects.filter(username=username, action="denied", model="seekers.Seeker",
+                                             object_ids=[str(seeker.pk)]).exists()
+
+
+def test_a_withdrawn_consent_takes_the_seeker_off_the_candidates_at_once(world: World) -> None:
+    c = client_for("hana")
+    url = reverse("matching:posting", args=[world.posting.pk])
+    assert world.seekers["s_city_consent"].name in c.get(url).content.decode()
+    consent = Consent.objects.get(seeker=world.seekers["s_city_consent"], party="hello_work")
+    consent.withdrawn_on = timezone.localdate()
+    consent.save(update_fields=["withdrawn_on"])
+    assert world.seekers["s_city_consent"].name not in c.get(url).content.decode()
+
+
+def test_a_condition_the_posting_breaks_is_shown_only_when_asked(world: World) -> None:
+    seeker = world.seekers["s_hw"]
+    seeker.max_commute_km = 0.5  # the posting is 0.7 km away
+    seeker.save()
+    c = client_for("hana")
+    url = reverse("matching:seeker", args=[seeker.pk])
+    assert "プレス機オペレーター" not in c.get(url).content.decode()
+    page = c.get(url + "?flagged=1").content.decode()
+    assert "プレス機オペレーター" in page
+    assert "通勤 0.7km（上限 0.5km を超える）" in page
+
+
+def test_closed_and_filled_postings_are_not_recommended(world: World) -> None:
+    c = client_for("hana")
+    url = reverse("matching:seeker", args=[world.seekers["s_hw"].pk])
+    posting = world.posting
+    posting.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    posting.save()
+    assert "プレス機オペレーター" not in c.get(url).content.decode()
+    posting.closes_on = None
+    posting.save()
+    assert "プレス機オペレーター" in c.get(url).content.decode()
+    for i, key in enumerate(("s_city_consent", "s_hw")):  # two hires fill its two openings
+        Referral.objects.create(referral_id=f"R-H{i}", seeker=world.seekers[key], posting=posting,
+                                referred_on=datetime.date(2025, 5, 1), outcome="hired",
+                                outcome_on=datetime.date(2025, 6, 1))
+    assert "プレス機オペレーター" not in c.get(url).content.decode()
+
+
+def test_the_panels_need_a_signed_in_user(world: World) -> None:
+    for url in (reverse("matching:posting", args=[world.posting.pk]),
+                reverse("matching:seeker", args=[world.seekers["s_hw"].pk])):
+        r = Client().get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/login/")
