@@ -256,8 +256,11 @@ def generate(scale: str, n_seekers: int, n_postings: int, seed: int = 7) -> Worl
 
     o2 = neighbour(o1)
     o3 = neighbour(o1)
-    o2 = np.where(o2 == o1, career[o1], o2)
-    o3 = np.where((o3 == o1) | (o3 == o2), career[o2], o3)
+    o2 = np.where(o2 == o1, career[o1], o2)  # the career partner is in another major group, never o1
+    clash = (o3 == o1) | (o3 == o2)
+    while clash.any():
+        o3[clash] = rng.choice(m, size=int(clash.sum()), p=open_share)
+        clash = (o3 == o1) | (o3 == o2)
     s_true = np.stack([o1, o2, o3], axis=1)
     count = rng.choice([1, 2, 3], size=n_seekers, p=[0.3, 0.4, 0.3])
     s_stated = np.where(np.arange(3)[None, :] < count[:, None], s_true, -1)
@@ -560,12 +563,13 @@ class HelloWorkFilter(Method):
         return cand[np.argsort(d, kind="stable")[:K]]
 
 
-def _profile_texts(w: World) -> tuple[list[str], list[str]]:
+def _profile_texts(w: World, seekers: np.ndarray | None = None) -> tuple[list[str], list[str]]:
     """What a text or vector method indexes: the posting's occupation name, title and description; the seeker's
-    desired occupation names and note."""
+    desired occupation names and note (of every seeker, or of ``seekers``)."""
     names = w.occ.names
     posts = [f"{names[w.p_occ[j]]} {w.p_title[j]} {w.p_desc[j]}" for j in range(w.n_postings)]
-    seeks = [" ".join(names[o] for o in w.s_stated[i] if o >= 0) + " " + w.s_note[i] for i in range(w.n_seekers)]
+    rows = range(w.n_seekers) if seekers is None else seekers.tolist()
+    seeks = [" ".join(names[o] for o in w.s_stated[i] if o >= 0) + " " + w.s_note[i] for i in rows]
     return posts, seeks
 
 
@@ -614,11 +618,15 @@ class BM25(Method):
         return [d.astype(np.int64) for d in docs]
 
 
-def lsa(w: World, dim: int = 128, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """128-d LSA embeddings (randomised SVD of the TF-IDF bigram matrix) of postings and seekers, unit length."""
+Embedding = tuple[np.ndarray, np.ndarray, dict[int, int] | None]
+
+
+def lsa(w: World, seekers: np.ndarray | None = None, dim: int = 128, seed: int = 3) -> Embedding:
+    """128-d LSA embeddings (randomised SVD of the TF-IDF bigram matrix) of postings and seekers, unit length.
+    With ``seekers``, only those are embedded, and the map says which row is whose."""
     from scipy import sparse
 
-    posts, seeks = _profile_texts(w)
+    posts, seeks = _profile_texts(w, seekers)
     model = TextModel.fit(posts + seeks)
     mats = []
     for texts in (posts, seeks):
@@ -641,15 +649,18 @@ def lsa(w: World, dim: int = 128, seed: int = 3) -> tuple[np.ndarray, np.ndarray
         e = np.asarray(mat @ basis, dtype=np.float32)
         e /= np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-9)
         out.append(e)
-    return out[0], out[1]
+    return out[0], out[1], (None if seekers is None else {int(i): r for r, i in enumerate(seekers.tolist())})
 
 
 class ExactNumpy(Method):
     name = "exact vectors (numpy)"
     note = "128-d LSA, inner product, argpartition"
 
-    def __init__(self, emb: tuple[np.ndarray, np.ndarray]) -> None:
-        self.pe, self.se = emb
+    def __init__(self, emb: Embedding) -> None:
+        self.pe, self.se, self.row = emb
+
+    def s(self, i: int) -> int:
+        return i if self.row is None else self.row[i]
 
     def build(self, w: World) -> None:
         self.pe = np.ascontiguousarray(self.pe)
@@ -662,7 +673,7 @@ class ExactNumpy(Method):
         return part[np.argsort(-scores[part])]
 
     def for_seeker(self, i: int) -> np.ndarray:
-        return self._top(self.pe, self.se[i])
+        return self._top(self.pe, self.se[self.s(i)])
 
     def for_posting(self, j: int) -> np.ndarray:
         return self._top(self.se, self.pe[j])
@@ -670,7 +681,7 @@ class ExactNumpy(Method):
     def batch_seekers(self, idx: np.ndarray) -> list[np.ndarray]:
         out = []
         for chunk in np.array_split(idx, max(1, len(idx) // 256)):
-            scores = self.se[chunk] @ self.pe.T
+            scores = self.se[[self.s(int(i)) for i in chunk]] @ self.pe.T
             part = np.argpartition(-scores, K, axis=1)[:, :K]
             top = np.take_along_axis(scores, part, 1)
             out.extend(np.take_along_axis(part, np.argsort(-top, axis=1), 1))
@@ -686,17 +697,19 @@ class FaissFlat(ExactNumpy):
 
         self.p_index = faiss.IndexFlatIP(self.pe.shape[1])
         self.p_index.add(self.pe)
-        self.s_index = faiss.IndexFlatIP(self.se.shape[1])
-        self.s_index.add(self.se)
+        if "posting" in self.directions:
+            self.s_index = faiss.IndexFlatIP(self.se.shape[1])
+            self.s_index.add(self.se)
 
     def for_seeker(self, i: int) -> np.ndarray:
-        return self.p_index.search(self.se[i : i + 1], K)[1][0]
+        r = self.s(i)
+        return self.p_index.search(self.se[r : r + 1], K)[1][0]
 
     def for_posting(self, j: int) -> np.ndarray:
         return self.s_index.search(self.pe[j : j + 1], K)[1][0]
 
     def batch_seekers(self, idx: np.ndarray) -> list[np.ndarray]:
-        return list(self.p_index.search(self.se[idx], K)[1])
+        return list(self.p_index.search(self.se[[self.s(int(i)) for i in idx]], K)[1])
 
 
 class HNSW(ExactNumpy):
@@ -707,7 +720,8 @@ class HNSW(ExactNumpy):
         import hnswlib
 
         self.p_index = self._graph(hnswlib, self.pe)
-        self.s_index = self._graph(hnswlib, self.se)
+        if "posting" in self.directions:
+            self.s_index = self._graph(hnswlib, self.se)
 
     @staticmethod
     def _graph(hnswlib: Any, data: np.ndarray) -> Any:
@@ -719,14 +733,15 @@ class HNSW(ExactNumpy):
         return g
 
     def for_seeker(self, i: int) -> np.ndarray:
-        return self.p_index.knn_query(self.se[i : i + 1], k=K)[0][0].astype(np.int64)
+        r = self.s(i)
+        return self.p_index.knn_query(self.se[r : r + 1], k=K)[0][0].astype(np.int64)
 
     def for_posting(self, j: int) -> np.ndarray:
         return self.s_index.knn_query(self.pe[j : j + 1], k=K)[0][0].astype(np.int64)
 
     def batch_seekers(self, idx: np.ndarray) -> list[np.ndarray]:
         self.p_index.set_num_threads(os.cpu_count() or 1)
-        labels = self.p_index.knn_query(self.se[idx], k=K)[0].astype(np.int64)
+        labels = self.p_index.knn_query(self.se[[self.s(int(i)) for i in idx]], k=K)[0].astype(np.int64)
         self.p_index.set_num_threads(1)
         return list(labels)
 
@@ -892,58 +907,66 @@ def machine() -> str:
     return f"{cpu}, nproc={os.cpu_count()}{mem}, Python {platform.python_version()}, numpy {np.__version__}"
 
 
-def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool) -> list[Row]:
+def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool, cli: bool) -> list[Row]:
     rows: list[Row] = []
     t0 = time.perf_counter()
     w = generate(scale, n_s, n_p)
-    print(f"\n### {scale}: {n_s:,} seekers, {n_p:,} postings (generated in {time.perf_counter() - t0:.1f} s)\n",
-          flush=True)
-    rng = np.random.default_rng(11)
     national = scale == "national"
+    print(f"\n### {scale}: {n_s:,} seekers, {n_p:,} postings (generated in {time.perf_counter() - t0:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f})\n", flush=True)
+    if national:
+        print("At this scale only the seeker → postings direction is measured, on sampled queries: the engine indexes "
+              "the million postings and matches each sampled seeker from their record; the vector peers index the "
+              "postings' embeddings. The text and filter peers and the batch are not run.\n")
+    rng = np.random.default_rng(11)
     t = truth(w, n_queries, rng)
     batch_ids = t.seekers if national else rng.choice(w.n_seekers, size=min(2_000, w.n_seekers), replace=False)
     batch_note = f"{len(batch_ids):,} queries"
+    exp_rows = []
 
     engine = Kakehashi(seekers=not national)
-    if national:
-        engine.name = "Kakehashi (postings index; seeker queries only)"
-    run_method(engine, w, t, rows, batch_ids, batch_note)
-    if national:
-        rows[-1].batch = "not run at this scale"
-    exp_rows = []
+    lists = run_method(engine, w, t, rows, batch_ids, batch_note)
+    if lists is not None:
+        exp_rows.append(("Kakehashi (all seekers)",) + exposure(lists, w.n_postings))
+    del engine
+    gc.collect()
     if not national:
-        lists = [np.array([m.id for m in ms]) for _, ms in engine.engine.match_all_seekers(top=K)]
-        exp_rows.append(("Kakehashi",) + exposure(lists, w.n_postings))
-        del engine
-        gc.collect()
+        # The same engine ranking by the exact score, without near-tie rotation or the per-employer cap.
         flat = Kakehashi(spread=False)
         flat.build(w)
-        sample = rng.choice(w.n_seekers, size=min(20_000, w.n_seekers), replace=False)
-        flat_lists = [flat.for_seeker(int(i)) for i in sample]
         res = [flat.for_seeker(int(i)) for i in t.seekers]
         nd, rc, br, bw = quality(res, t.s_grades, t.s_broken)
         rows.append(Row(scale, flat.name, "seeker→postings", nd, rc, br, bw, note="exact score order, no employer cap"))
-        spread_sample = [lists[int(i)] for i in sample]
-        exp_rows.append((f"Kakehashi ({len(sample):,} seekers)",) + exposure(spread_sample, w.n_postings))
-        exp_rows.append((f"no tie spreading ({len(sample):,} seekers)",) + exposure(flat_lists, w.n_postings))
+        sample = rng.choice(w.n_seekers, size=min(5_000, w.n_seekers), replace=False)
+        assert lists is not None
+        exp_rows.append((f"Kakehashi ({len(sample):,} seekers)",) + exposure([lists[i] for i in sample], w.n_postings))
+        exp_rows.append(
+            (f"no tie spreading ({len(sample):,} seekers)",)
+            + exposure([flat.for_seeker(int(i)) for i in sample], w.n_postings)
+        )
         del flat
         gc.collect()
-    else:
-        del engine
-        gc.collect()
+    if cli and scale == "city":
+        seconds, lines = cli_batch(scale, n_s, n_p)
+        rows.append(Row(scale, "Kakehashi CLI", "seeker→postings",
+                        batch=f"`kakehashi match --all-seekers --top 10 --format jsonl`: {lines:,} lines in "
+                              f"{seconds:.1f} s end to end (SQLite)",
+                        note="process start, database reads, index build, matching, reasons, JSON"))
 
     if peers:
         methods: list[Method] = [] if national else [HelloWorkFilter(), BM25()]
         t1 = time.perf_counter()
-        emb = lsa(w)
+        emb = lsa(w, t.seekers if national else None)
         emb_s = time.perf_counter() - t1
         methods += [ExactNumpy(emb), FaissFlat(emb), HNSW(emb)]
         for m in methods:
-            lists = run_method(m, w, t, rows, batch_ids, batch_note)
-            if isinstance(m, ExactNumpy | FaissFlat | HNSW):
+            if national:
+                m.directions = ("seeker",)
+            found = run_method(m, w, t, rows, batch_ids, batch_note)
+            if isinstance(m, ExactNumpy):
                 rows[-2 if "posting" in m.directions else -1].note += f"; embeddings {emb_s:.1f} s (not in build)"
-            if lists is not None and not national:
-                exp_rows.append((f"{m.name} ({len(batch_ids):,} seekers)",) + exposure(lists, w.n_postings))
+            if found is not None and not national:
+                exp_rows.append((f"{m.name} ({len(batch_ids):,} seekers)",) + exposure(found, w.n_postings))
             del m
             gc.collect()
     print_rows(rows)
@@ -954,7 +977,93 @@ def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool) -> 
         print("|---|---|---|---|")
         for name, cov, gini, most in exp_rows:
             print(f"| {name} | {cov * 100:.1f}% | {gini:.3f} | {most} |")
+    print(f"\n(load average at the end of this scale: {os.getloadavg()[0]:.1f})", flush=True)
     return rows
+
+
+def cli_batch(scale: str, n_s: int, n_p: int) -> tuple[float, int]:
+    """Time the command line end to end on a scratch SQLite database holding this scale's generated world."""
+    import subprocess
+    import tempfile
+
+    kakehashi = Path(sys.executable).parent / "kakehashi"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "KAKEHASHI_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        # Fixed arguments to this project's own command and to this script: nothing untrusted goes in.
+        subprocess.run([str(kakehashi), "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
+        subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--fill-db", f"{scale}:{n_s}:{n_p}"], env=env, check=True
+        )
+        start = time.perf_counter()
+        done = subprocess.run(  # noqa: S603
+            [str(kakehashi), "match", "--all-seekers", "--top", "10", "--format", "jsonl", "--no-progress"],
+            env=env, check=True, stdout=subprocess.PIPE,
+        )
+        seconds = time.perf_counter() - start
+    return seconds, done.stdout.count(b"\n")
+
+
+def fill_db(spec: str) -> None:
+    """Write a generated world into the database named by DATABASE_URL (for ``cli_batch``)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
+    django.setup()
+    from kakehashi.accounts.installation import load_installation
+    from kakehashi.accounts.models import Site
+    from kakehashi.employers.models import Employer
+    from kakehashi.postings.models import Posting
+    from kakehashi.reference.models import Industry
+    from kakehashi.seekers.models import DesiredOccupation, Experience, Seeker
+
+    scale, n_s, n_p = spec.split(":")
+    w = generate(scale, int(n_s), int(n_p))
+    load_installation(ROOT / "installations" / "kurashiki.json")
+    site = Site.objects.order_by("code").first()
+    industry = Industry.objects.order_by("code").first()
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    employers = Employer.objects.bulk_create([
+        Employer(employer_id=f"E{e}", name=f"事業所{e}", industry=industry, postal_code="710-0000")
+        for e in range(int(w.p_employer.max()) + 1)
+    ])
+    unit = {1: "month", 2: "hour"}
+    Posting.objects.bulk_create([
+        Posting(
+            posting_id=f"P{j}", employer=employers[int(w.p_employer[j])], site=site, received_on=today,
+            occupation_id=w.occ.codes[w.p_occ[j]], openings=1, postal_code="710-0000",
+            employment={1: "full_time", 2: "part_time"}[int(w.p_emp[j])],
+            wage_min=None if math.isnan(w.p_wlow[j]) else int(w.p_wlow[j]),
+            wage_max=None if math.isnan(w.p_wtop[j]) else int(w.p_wtop[j]), wage_unit=unit[int(w.p_unit[j])],
+            lat=float(w.p_lat[j]), lng=float(w.p_lng[j]),
+            required_qualifications=[q for b, q in enumerate(QUALIFICATIONS) if int(w.p_quals[j]) >> b & 1],
+            experience_required=bool(w.p_exp_req[j]), trial_employment_ok=bool(w.p_trial[j]),
+            title=w.p_title[j], description=w.p_desc[j],
+        )
+        for j in range(w.n_postings)
+    ], batch_size=2000)
+    seekers = Seeker.objects.bulk_create([
+        Seeker(
+            seeker_id=f"S{i}", site=site, registered_on=today, postal_code="710-0000",
+            lat=float(w.s_lat[i]), lng=float(w.s_lng[i]),
+            max_commute_km=None if math.isnan(w.s_limit[i]) else float(w.s_limit[i]),
+            desired_employment={0: "any", 1: "full_time", 2: "part_time"}[int(w.s_emp[i])],
+            min_wage=None if math.isnan(w.s_floor[i]) else int(w.s_floor[i]), wage_unit=unit[int(w.s_unit[i])],
+            qualifications=[q for b, q in enumerate(QUALIFICATIONS) if int(w.s_quals[i]) >> b & 1],
+            gap_years=3 if w.s_gap[i] else 0, note=w.s_note[i],
+        )
+        for i in range(w.n_seekers)
+    ], batch_size=2000)
+    DesiredOccupation.objects.bulk_create([
+        DesiredOccupation(seeker=seekers[i], occupation_id=w.occ.codes[o], rank=r + 1)
+        for i in range(w.n_seekers) for r, o in enumerate(w.s_stated[i]) if o >= 0
+    ], batch_size=5000)
+    Experience.objects.bulk_create([
+        Experience(seeker=seekers[i], occupation_id=w.occ.codes[o], years=float(y))
+        for i in range(w.n_seekers) for o, y in zip(w.s_exp_occ[i], w.s_exp_years[i], strict=True)
+        if o >= 0
+    ], batch_size=5000)
 
 
 def main() -> None:
@@ -963,14 +1072,19 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, for checking the script itself")
     ap.add_argument("--queries", type=int, default=1000, help="sampled queries per direction for quality/latency")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--no-cli", action="store_true", help="skip timing the command line on a scratch database")
+    ap.add_argument("--fill-db", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.fill_db:
+        fill_db(args.fill_db)
+        return
     sizes = QUICK if args.quick else SCALES
     print(f"# Kakehashi matching benchmark — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n")
     print(f"Machine: {machine()}\n")
     print(f"Command: `python bench/match_bench.py {' '.join(sys.argv[1:])}`".rstrip() + "\n")
     for scale in args.scales.split(","):
         n_s, n_p = sizes[scale]
-        bench_scale(scale, n_s, n_p, args.queries, not args.no_peers)
+        bench_scale(scale, n_s, n_p, args.queries, not args.no_peers, not args.no_cli)
 
 
 if __name__ == "__main__":

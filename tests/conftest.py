@@ -1,15 +1,27 @@
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
+from django.utils import translation
 
 from kakehashi.reference.models import Occupation
 from tests.world import World, build_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright inside pytest-django
+
+
+@pytest.fixture(autouse=True)
+def _japanese_first() -> Iterator[None]:
+    """Each test starts in Japanese: a request's LocaleMiddleware leaves its language active in the thread, so
+    an English request in one test would otherwise turn the next test's messages English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

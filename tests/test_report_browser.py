@@ -9,7 +9,7 @@ from tests.world import PASSWORD, build_world
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_manager_opens_the_council_report_and_drills_down_to_the_placements(live_server: LiveServer) -> None:
     world = build_world()
     build_seed_year(world)

@@ -305,6 +305,14 @@ def test_equal_scores_are_ordered_by_a_seeded_hash_the_same_way_every_time() -> 
     assert ids(engine(same, seekers, seed=20261128).match_seeker("s0")) != first[0]
 
 
+def test_among_ties_the_posting_fewer_seekers_compete_for_comes_first() -> None:
+    # Two postings alike in every way but openings: thirty nearby seekers want the trade; one posting takes twenty.
+    same = dict(lat=HOME[0], lng=HOME[1] + 0.02, employer_id="e")
+    seekers = [seeker(seeker_id=f"s{i}") for i in range(30)]
+    e = engine([posting(1, openings=1, **same), posting(2, openings=20, **same)], seekers, employer_cap=0)
+    assert all(ids(e.match_seeker(f"s{i}")) == [2, 1] for i in range(30))
+
+
 # -- agreement with scoring everything ----------------------------------------------------------------------------
 
 
@@ -356,8 +364,13 @@ def random_world(
     return postings, seekers
 
 
-def related(m: Match) -> bool:
-    return any(r.startswith(("希望職種", "関連職種")) for r in m.reasons)
+def first_stage(m: Match) -> bool:
+    """Whether a match comes from the main search rather than the fill-in: a wished or related occupation, and
+    within 30 km when no commute limit is stated (「通勤 45.2km」 without 「上限」)."""
+    far = any(
+        r.startswith("通勤 ") and "上限" not in r and float(r[3:].split("km")[0]) > 30 for r in m.reasons
+    )
+    return any(r.startswith(("希望職種", "関連職種")) for r in m.reasons) and not far
 
 
 @pytest.mark.parametrize("spread", [0.08, 0.6])  # a town, and a region wider than the 30 km distance scale
@@ -369,9 +382,10 @@ def test_stopping_early_gives_the_same_results_as_scoring_everything(spread: flo
     ]
     for match, rid in queries:
         short, full = match(rid, top=10), match(rid, top=10_000)
-        # Wished and related occupations first; unrelated ones only fill the list when those are fewer than ten.
-        if sum(map(related, full)) >= 10:
-            assert short == [m for m in full if related(m)][:10]
+        # Wished and related occupations first; unrelated ones, and those beyond 30 km from a seeker who states no
+        # limit, only fill the list when the others are fewer than ten.
+        if sum(map(first_stage, full)) >= 10:
+            assert short == [m for m in full if first_stage(m)][:10]
         else:
             assert short == full[:10]
 

@@ -12,19 +12,33 @@ START = datetime.date(2020, 4, 1).toordinal()
 YEAR = 365
 
 
-def history(n_employers: int = 6, n_occupations: int = 4, *, postings=(), needs=(), hires=(), division=None,
-            employees=None, start: int = START) -> tg.History:
+def history(
+    n_employers: int = 6,
+    n_occupations: int = 4,
+    *,
+    postings=(),
+    needs=(),
+    hires=(),
+    division=None,
+    employees=None,
+    start: int = START,
+) -> tg.History:
     return tg.History.build(
         occupation_names=[f"職業{i}" for i in range(n_occupations)],
         division_names=["繊維工業", "食料品製造業"],
         division=division if division is not None else [i % 2 for i in range(n_employers)],
         section=[0] * n_employers,
         employees=employees if employees is not None else [20] * n_employers,
-        postings=list(postings), needs=list(needs), hires=list(hires), start_day=start,
+        postings=list(postings),
+        needs=list(needs),
+        hires=list(hires),
+        start_day=start,
     )
 
 
-def steady(employer: int, occupation: int, every_days: int, until: int, start: int = START) -> list[tuple[int, int, int]]:
+def steady(
+    employer: int, occupation: int, every_days: int, until: int, start: int = START
+) -> list[tuple[int, int, int]]:
     return [(employer, occupation, d) for d in range(start + 5, until, every_days)]
 
 
@@ -51,9 +65,14 @@ def planted(seed: int, *, employers: int = 300, occupations: int = 12, years: in
             ahead = post[(post[:, 0] == e) & (post[:, 2] > day) & (post[:, 2] <= day + 120)]
             needs += [(int(e), int(o), day) for o in set(ahead[:, 1].tolist())]
     return tg.History.build(
-        occupation_names=[f"職業{i}" for i in range(occupations)], division_names=[f"産業{i}" for i in range(divisions)],
-        division=division.tolist(), section=[0] * employers, employees=size.tolist(),
-        postings=postings, needs=needs, start_day=START,
+        occupation_names=[f"職業{i}" for i in range(occupations)],
+        division_names=[f"産業{i}" for i in range(divisions)],
+        division=division.tolist(),
+        section=[0] * employers,
+        employees=size.tolist(),
+        postings=postings,
+        needs=needs,
+        start_day=START,
     )
 
 
@@ -67,7 +86,8 @@ def test_it_ranks_an_employer_that_keeps_posting_for_an_occupation_above_one_tha
 
 
 RATE_TIMES_MIX_AND_NEED = tg.Coefficients(
-    0.0, {**dict.fromkeys(tg.TERMS, 0.0), "activity": 1.0, "mix": 1.0, "need": 1.0}, rows=1, windows=1)
+    0.0, {**dict.fromkeys(tg.TERMS, 0.0), "activity": 1.0, "mix": 1.0, "need": 1.0}, rows=1, windows=1
+)
 
 
 def test_an_open_need_heard_on_a_visit_raises_the_score_and_a_need_already_met_does_not() -> None:
@@ -85,7 +105,9 @@ def test_an_open_need_heard_on_a_visit_raises_the_score_and_a_need_already_met_d
 def test_a_newcomer_is_expected_to_post_for_the_occupations_its_industry_posts_for() -> None:
     as_of = START + 2 * YEAR
     # Employers 0, 2, 4 are textile (division 0) and post for occupation 3; 1 and 3 are food and post for 2.
-    postings = [p for e in (0, 2) for p in steady(e, 3, 45, as_of)] + [p for e in (1, 3) for p in steady(e, 2, 45, as_of)]
+    postings = [p for e in (0, 2) for p in steady(e, 3, 45, as_of)] + [
+        p for e in (1, 3) for p in steady(e, 2, 45, as_of)
+    ]
     fc = tg.forecast(history(postings=postings), as_of, coefficients=RATE_TIMES_MIX_AND_NEED)
     newcomer = 4  # textile, never posted
     assert fc.expected[newcomer, 3] > 3 * fc.expected[newcomer, 2]
@@ -128,11 +150,24 @@ def test_the_fit_uses_only_what_was_known_by_the_as_of_date() -> None:
     h = planted(5)
     as_of = START + 3 * YEAR
     later = tg.History.build(
-        occupation_names=h.occupation_names, division_names=h.division_names, division=h.division.tolist(),
-        section=h.section.tolist(), employees=h.employees.tolist(),
-        postings=[*zip(h.posting_employer.tolist(), h.posting_occupation.tolist(), h.posting_day.tolist(),
-                       strict=True), (0, 0, as_of + 1), (0, 0, as_of + 2)],
-        needs=list(zip(h.need_employer.tolist(), h.need_occupation.tolist(), h.need_day.tolist(), strict=True)),
+        occupation_names=h.occupation_names,
+        division_names=h.division_names,
+        division=h.division.tolist(),
+        section=h.section.tolist(),
+        employees=h.employees.tolist(),
+        postings=[
+            *zip(
+                h.posting_employer.tolist(),
+                h.posting_occupation.tolist(),
+                h.posting_day.tolist(),
+                strict=True,
+            ),
+            (0, 0, as_of + 1),
+            (0, 0, as_of + 2),
+        ],
+        needs=list(
+            zip(h.need_employer.tolist(), h.need_occupation.tolist(), h.need_day.tolist(), strict=True)
+        ),
         start_day=START,
     )
     assert np.array_equal(tg.forecast(h, as_of).expected, tg.forecast(later, as_of).expected)

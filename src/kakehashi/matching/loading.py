@@ -93,10 +93,10 @@ def posting_records(qs: QuerySet[Posting]) -> tuple[list[PostingRecord], dict[in
     rows = qs.values_list(
         "pk", "posting_id", "employer_id", "employer__name", "occupation_id", "occupation_minor", "lat", "lng",
         "employment", "wage_min", "wage_max", "wage_unit", "required_qualifications", "experience_required",
-        "trial_employment_ok", "title", "description",
+        "trial_employment_ok", "title", "description", "openings",
     )
     for (pk, posting_id, employer_id, employer, middle, minor, lat, lng, employment, wage_min, wage_max, unit,
-         required, experience_required, trial_ok, title, description) in rows:
+         required, experience_required, trial_ok, title, description, openings) in rows:
         records.append(PostingRecord(
             posting_id=pk,
             employer_id=employer_id,
@@ -112,6 +112,7 @@ def posting_records(qs: QuerySet[Posting]) -> tuple[list[PostingRecord], dict[in
             trial_employment_ok=trial_ok,
             title=title,
             description=description,
+            openings=openings or 1,
         ))
         info[pk] = PostingInfo(posting_id, title, employer)
     return records, info

@@ -50,7 +50,10 @@ from .records import ANY, FULL_TIME, HOUR, MONTH, PART_TIME, PostingRecord, Reco
 from .store import (
     CLASS_LIMITS,
     EMPLOYMENT_CLASSES,
+    GRID_COLS,
+    NCELL,
     NO_LIMIT,
+    UNKNOWN_CELL,
     Arr,
     Side,
     cells,
@@ -135,6 +138,8 @@ _POSTING_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
     "exp_req": (np.bool_, ()),
     "trial": (np.bool_, ()),
     "open": (np.bool_, ()),
+    "openings": (np.float32, ()),
+    "crowd": (np.int64, ()),  # how sought after, in log2 steps (see _crowding)
 }
 _SEEKER_SPEC: dict[str, tuple[npt.DTypeLike, tuple[int, ...]]] = {
     "des_mid": (np.int16, (MAX_WISHES,)),  # -1 = no wish
@@ -218,7 +223,7 @@ class MatchingEngine:
         transitions: Transitions | None = None,
         weights: Weights | None = None,
         employer_cap: int = 3,
-        tie_band: int = 1,
+        tie_band: int = 2,
         seed: int = 0,
         spread: bool = True,
         text_model: TextModel | None = None,
@@ -248,12 +253,15 @@ class MatchingEngine:
         self._qualification_names: list[str] = []
         self._employers: dict[RecordId, int] = {}
         self._query = QueryVector()
+        self._crowd_at: int | None = None
         self._relations()
         self.add_postings(posting_list)
         self.add_seekers(seeker_list)
         for side in (self._postings, self._seekers):
+            side.compact()  # records of one group and place next to each other
             if side.text.n >= 2048:
                 side.text.inverted()  # built now rather than by the first big query
+        self._crowding()
 
     # -- keeping the index current ---------------------------------------------------------------------------
 
@@ -321,6 +329,7 @@ class MatchingEngine:
         ``Weights.flag_penalty`` points off per broken condition, and looks ``Weights.flag_radius`` times beyond
         the commute limit, so that a counselor can see what would fit if one condition were bent.
         """
+        self._crowding()
         s = self._seeker_view(seeker)
         w = self.weights
         share = self._wish_shares(s["des_mid"][0])
@@ -348,16 +357,19 @@ class MatchingEngine:
         # Postings of another employment type are not even read, unless asked to show what does not fit.
         kinds = [c for c in range(EMPLOYMENT_CLASSES) if flagged or emp == 0 or c in (0, emp)]
         if math.isfinite(limit):
-            bands = [([(c, limit * (w.flag_radius if flagged else 1.0)) for c in kinds], 0.0)]
+            near = [(c, limit * (w.flag_radius if flagged else 1.0)) for c in kinds]
+            far: list[tuple[int, float]] = []
         else:
-            # No limit stated: nearby first; beyond the distance scale a posting earns no distance points.
-            bands = [
-                ([(c, w.default_commute_km) for c in kinds], 0.0),
-                ([(c, math.inf) for c in kinds], w.distance),
-            ]
-        passes = [(b - drop, g, classes) for b, g in occupation_passes for classes, drop in bands]
+            # No limit stated: within the distance scale first; further away a posting earns no distance points
+            # and, like an unrelated occupation, only fills the list.
+            near = [(c, w.default_commute_km) for c in kinds]
+            far = [(c, math.inf) for c in kinds]
+        reach = math.inf if math.isfinite(limit) else w.default_commute_km
+        passes: list[Pass] = [(b, g, near, reach) for b, g in occupation_passes]
+        fallback: list[Pass] = [(b, g, near, reach) for b, g in rest]
+        if far:
+            fallback += [(b - w.distance, g, far, math.inf) for b, g in occupation_passes + rest]
         passes.sort(key=lambda x: -x[0])
-        fallback = [(b - drop, g, classes) for b, g in rest for classes, drop in bands]
         fallback.sort(key=lambda x: -x[0])
         return self._run(passes, fallback, s, top, flagged, seeker_side=True)
 
@@ -382,8 +394,8 @@ class MatchingEngine:
         emp = int(p["emp"][0])
         kinds = [c for c in range(EMPLOYMENT_CLASSES) if flagged or emp == 0 or c in (0, emp)]
         stretch = w.flag_radius if flagged else 1.0
-        # Seekers who state no limit are looked for nearby first; beyond the distance scale they earn no distance
-        # points, so those further away form a pass of their own with a lower bound.
+        # Seekers who state no limit are looked for within the distance scale; those further away earn no distance
+        # points and, like seekers of unrelated occupations, only fill the list.
         near = [
             (commute * EMPLOYMENT_CLASSES + c, limit * stretch)
             for commute, limit in enumerate(CLASS_LIMITS)
@@ -391,17 +403,20 @@ class MatchingEngine:
         ]
         near += [(NO_LIMIT * EMPLOYMENT_CLASSES + c, w.default_commute_km) for c in kinds]
         unlimited = [(NO_LIMIT * EMPLOYMENT_CLASSES + c, math.inf) for c in kinds]
-        bands = ((near, 0.0), (unlimited, w.distance))
-        passes = [(b - drop, g, classes) for b, g in occupation_passes if len(g) for classes, drop in bands]
+        reach = w.default_commute_km
+        passes: list[Pass] = [(b, g, near, reach) for b, g in occupation_passes if len(g)]
+        fallback: list[Pass] = [(b, g, near, reach) for b, g in anyone]
+        fallback += [
+            (b - w.distance, g, unlimited, math.inf) for b, g in occupation_passes + anyone if len(g)
+        ]
         passes.sort(key=lambda x: -x[0])
-        fallback = [(b - drop, g, classes) for b, g in anyone for classes, drop in bands]
         fallback.sort(key=lambda x: -x[0])
         return self._run(passes, fallback, p, top, flagged, seeker_side=False)
 
     def _run(
         self,
-        passes: list[tuple[float, Arr, list[tuple[int, float]]]],
-        fallback: list[tuple[float, Arr, list[tuple[int, float]]]],
+        passes: list[Pass],
+        fallback: list[Pass],
         one: dict[str, Arr],
         top: int,
         flagged: bool,
@@ -409,7 +424,8 @@ class MatchingEngine:
         seeker_side: bool,
     ) -> list[Match]:
         """Visit the passes (groups × classes within a radius) best bound first, until the rest cannot enter;
-        then, if fewer than ``top`` were found, the fallback passes the same way."""
+        then, if fewer than ``top`` were found, the fallback passes the same way. A pass with a finite reach
+        leaves pairs whose seeker states no limit and who live further away to a later pass."""
         other = self._postings if seeker_side else self._seekers
         lat, lng = math.degrees(float(one["lat"][0])), math.degrees(float(one["lng"][0]))
         found = _Found()
@@ -418,8 +434,8 @@ class MatchingEngine:
             # Unrelated occupations only fill the list when the wished and related ones are too few.
             if stage is fallback and found.count >= top:
                 break
-            for i, (_, groups, classes) in enumerate(stage):
-                if self._settled(found, top, max(b for b, _, _ in stage[i:]), employers=seeker_side):
+            for i, (_, groups, classes, reach) in enumerate(stage):
+                if self._settled(found, top, max(b for b, _, _, _ in stage[i:]), employers=seeker_side):
                     break
                 lo, hi = key_ranges(groups, classes, lat, lng)
                 rows = other.lookup(lo, hi)
@@ -427,8 +443,7 @@ class MatchingEngine:
                 rows = rows[~seen[rows]]
                 if not seeker_side and len(np.unique(groups % len(self.occupations))) > 1:
                     rows = np.unique(rows)  # two wishes related to the same posting
-                seen[rows] = True
-                self._score(found, one, rows, top, flagged, seeker_side=seeker_side)
+                seen[self._score(found, one, rows, top, flagged, reach, seeker_side=seeker_side)] = True
         return self._finish(found, one, top, seeker_side=seeker_side)
 
     def match_all_seekers(
@@ -471,33 +486,60 @@ class MatchingEngine:
     # -- scoring -----------------------------------------------------------------------------------------------
 
     def _score(
-        self, found: _Found, one: Mapping[str, Arr], rows: Arr, top: int, flagged: bool, *, seeker_side: bool
-    ) -> None:
-        """Score ``one`` (a seeker or a posting, as 1-row arrays) against ``rows`` of the other side."""
+        self,
+        found: _Found,
+        one: Mapping[str, Arr],
+        rows: Arr,
+        top: int,
+        flagged: bool,
+        reach: float,
+        *,
+        seeker_side: bool,
+    ) -> Arr:
+        """Score ``one`` (a seeker or a posting, as 1-row arrays) against ``rows`` of the other side.
+
+        Returns the rows dealt with: all but the seekers without a stated limit beyond ``reach``, which a later
+        pass takes."""
         if len(rows) == 0:
-            return
+            return rows
         w = self.weights
         other = self._postings if seeker_side else self._seekers
+        # Distance first, from three columns: it rules out the corners of the search box (and, for seekers,
+        # those whose own limit is shorter than their class's) before the other columns are read.
+        place = {k: other.cols[k][rows] for k in (_PLACE if seeker_side else (*_PLACE, "limit"))}
+        s, p = (one, place) if seeker_side else (place, one)
+        dist = _distance(s, p)
+        later = (dist > reach) & ~np.isfinite(s["limit"])
+        if later.any():
+            rows, dist = rows[~later], dist[~later]
+            place = {k: v[~later] for k, v in place.items()} if not seeker_side else place
+        dealt = rows
         if not flagged:
-            # Distance first, from three columns: it rules out the corners of the search box (and, for seekers,
-            # those whose own limit is shorter than their class's) before the other columns are read.
-            near = {k: other.cols[k][rows] for k in (_PLACE if seeker_side else (*_PLACE, "limit"))}
-            s, p = (one, near) if seeker_side else (near, one)
-            rows = rows[~(_distance(s, p) > s["limit"])]  # NaN (place unknown) is kept
-        many = {k: other.cols[k][rows] for k in (_POSTING_SPEC if seeker_side else _SEEKER_SPEC)}
+            near = ~(dist > (s["limit"] if seeker_side else place["limit"]))  # NaN (place unknown) is kept
+            rows, dist = rows[near], dist[near]
+        if len(rows) == 0:
+            return dealt
+        # The columns the hard conditions need, then, for the pairs that meet them, the rest.
+        need = _HARD_POSTING if seeker_side else _HARD_SEEKER
+        many = {k: other.cols[k][rows] for k in need}
         s, p = (one, many) if seeker_side else (many, one)
-        fail, dist, years = self._hard(s, p)
+        fail, years = self._hard(s, p, dist)
         if not flagged:
             keep = np.flatnonzero(fail == 0)
             if len(keep) < len(rows):
                 rows, fail, dist, years = rows[keep], fail[keep], dist[keep], years[keep]
                 many = {k: v[keep] for k, v in many.items()}
-                s, p = (one, many) if seeker_side else (many, one)
         if len(rows) == 0:
-            return
+            return dealt
+        spec = _POSTING_SPEC if seeker_side else _SEEKER_SPEC
+        many.update({k: other.cols[k][rows] for k in spec if k not in many and k not in _PLACE})
+        s, p = (one, many) if seeker_side else (many, one)
         base, kind, rank = self._base(s, p, dist, years)
         penalty = w.flag_penalty * _POPCOUNT[fail] if flagged else np.zeros(len(rows))
         hashes = _pair_hash(one["hash"], other.cols["hash"][rows], self.seed)
+        if seeker_side:
+            # Among tied postings the less sought-after come first (see _crowding); the hash then rotates them.
+            hashes = (many["crowd"].astype(np.uint64) << np.uint64(58)) | (hashes >> np.uint64(6))
         employers = many["employer"] if seeker_side else np.zeros(len(rows), dtype=np.int64)
         # The text is the costliest part. First the pairs that could score best with full text points are read,
         # which sets the bar; then only the pairs that could still clear it (the text is worth at most w.text).
@@ -534,6 +576,7 @@ class MatchingEngine:
             if len(at) == len(rows):
                 break
         found.prune(self._bar(found, top, seeker_side))
+        return dealt
 
     def _bar(self, found: _Found, top: int, seeker_side: bool) -> float:
         """The key a pair must reach to enter the results held so far (-inf while fewer than ``top`` are held)."""
@@ -550,9 +593,8 @@ class MatchingEngine:
             return np.floor(_shown(fit, penalty) / self.tie_band).astype(np.float64)
         return np.asarray(fit - penalty, dtype=np.float64)
 
-    def _hard(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
-        """Which hard conditions each pair breaks (bits), its distance in km and the years of experience."""
-        dist = _distance(s, p)
+    def _hard(self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr) -> tuple[Arr, Arr]:
+        """Which hard conditions each pair breaks (bits), and the years of experience in the posting's trade."""
         fail = np.where(dist > s["limit"], FAIL_COMMUTE, 0)
         fail |= np.where((s["emp"] != 0) & (p["emp"] != 0) & (s["emp"] != p["emp"]), FAIL_EMPLOYMENT, 0)
         comparable = (s["funit"] != 0) & (s["funit"] == p["wunit"])
@@ -562,8 +604,8 @@ class MatchingEngine:
         years = ((s["exp_mid"] == p["mid"][:, None]) * s["exp_years"]).sum(axis=1)
         fail |= np.where(p["exp_req"] & (years <= 0), FAIL_EXPERIENCE, 0)
         fail |= np.where(p["open"], 0, FAIL_CLOSED)
-        n = max(len(dist), len(fail))
-        return np.broadcast_to(fail, n).astype(np.int64), np.broadcast_to(dist, n), np.broadcast_to(years, n)
+        n = len(dist)
+        return np.broadcast_to(fail, n).astype(np.int64), np.broadcast_to(years, n)
 
     def _base(
         self, s: Mapping[str, Arr], p: Mapping[str, Arr], dist: Arr, years: Arr
@@ -728,6 +770,40 @@ class MatchingEngine:
 
     # -- encoding records into arrays --------------------------------------------------------------------------
 
+    def _crowding(self) -> None:
+        """How sought after each posting is: the indexed seekers who wish for its occupation and live within about
+        10 km (a box of 5 × 5 grid cells), per opening, in log2 steps (0–31).
+
+        Used only to order near-ties: a posting that many nearby seekers want will be seen by many of them anyway,
+        so among equally good postings the less sought-after one is shown first. Recomputed when the postings or
+        the seekers have changed by more than a twentieth since the last time.
+        """
+        changes = self._postings.changes + self._seekers.changes
+        size = len(self._postings) + len(self._seekers)
+        if self._crowd_at is not None and changes - self._crowd_at <= max(size // 20, 0):
+            return
+        self._crowd_at = changes
+        posts = self._postings.cols
+        if posts.n == 0:
+            return
+        seekers = self._seekers.cols
+        live = self._seekers.live_rows()
+        wishes = seekers["des_mid"][live]
+        has = wishes >= 0
+        cell = np.repeat(cells(*_degrees({k: seekers[k][live] for k in ("lat", "lng")})), has.sum(axis=1))
+        keys = np.sort(wishes[has].astype(np.int64) * NCELL + cell)
+        p_cell = cells(*_degrees({"lat": posts["lat"], "lng": posts["lng"]}))
+        row, col = p_cell // GRID_COLS, p_cell % GRID_COLS
+        known = p_cell != UNKNOWN_CELL
+        total = np.zeros(posts.n, dtype=np.float64)
+        for dr in range(-2, 3):
+            base = posts["mid"].astype(np.int64) * NCELL + (row + dr) * GRID_COLS
+            lo = np.searchsorted(keys, base + np.maximum(col - 2, 0), "left")
+            hi = np.searchsorted(keys, base + np.minimum(col + 2, GRID_COLS - 1), "right")
+            total += np.where(known, hi - lo, 0)
+        per_opening = total / posts["openings"]
+        posts["crowd"][:] = np.minimum(np.floor(np.log2(1.0 + per_opening)), 31).astype(np.int64)
+
     def _relations(self) -> None:
         """How related two middle groups are, as a share of the occupation points and as a kind (for reasons)."""
         w = self.weights
@@ -814,6 +890,8 @@ class MatchingEngine:
             "exp_req": np.array([r.experience_required for r in records], dtype=np.bool_),
             "trial": np.array([r.trial_employment_ok for r in records], dtype=np.bool_),
             "open": np.array([r.is_open for r in records], dtype=np.bool_),
+            "openings": np.array([max(r.openings, 1) for r in records], dtype=np.float32),
+            "crowd": np.zeros(n, dtype=np.int64),
         }
         return batch, self.text_model.transform(raw), raw
 
@@ -897,6 +975,11 @@ class MatchingEngine:
 
 
 _PLACE = ("lat", "lng", "coslat")
+_HARD_POSTING = ("emp", "wunit", "wtop", "quals", "mid", "exp_req", "open")
+_HARD_SEEKER = ("limit", "emp", "funit", "floor", "quals", "exp_mid", "exp_years")
+# A pass: its bound, the groups, the (class, radius in km) to look in, and how far a seeker without a stated limit
+# may be (inf: any distance).
+Pass = tuple[float, Arr, list[tuple[int, float]], float]
 _CHUNK = 256
 
 

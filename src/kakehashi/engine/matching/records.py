@@ -37,6 +37,7 @@ class PostingRecord:
     is_open: bool = True  # False once closed (締切) or filled (充足)
     title: str = ""
     description: str = ""
+    openings: int = 1  # positions (人) still to fill: a posting for five people can take more seekers
 
 
 @dataclass(frozen=True, slots=True)

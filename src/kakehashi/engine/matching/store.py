@@ -211,7 +211,7 @@ class Side:
     """The records of one side, their texts, and their sorted entries."""
 
     def __init__(self, spec: Spec) -> None:
-        self.cols = Columns({**spec, "alive": (np.bool_, ()), "hash": (np.uint64, ())})
+        self.cols = Columns({**spec, "alive": (np.bool_, ()), "hash": (np.uint64, ()), "seq": (np.int64, ())})
         self.text = TextRows()
         self.ids: list[RecordId] = []
         self.raw_text: list[str] = []
@@ -221,6 +221,8 @@ class Side:
         self._dkeys = np.zeros(0, dtype=np.int64)
         self._drows = np.zeros(0, dtype=np.int64)
         self._dead = 0
+        self.changes = 0  # records added or removed so far
+        self._next_seq = 0  # the order records were added in, which compaction does not keep
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -236,8 +238,11 @@ class Side:
     ) -> None:
         """Add records (``entry_row`` numbers them from 0 within the batch); an id already here is replaced."""
         self.remove([i for i in ids if i in self.row_of])
+        self.changes += len(ids)
+        seq = np.arange(self._next_seq, self._next_seq + len(ids), dtype=np.int64)
+        self._next_seq += len(ids)
         first = self.cols.append(
-            {**batch, "alive": np.ones(len(ids), np.bool_), "hash": id_hashes(ids)}, len(ids)
+            {**batch, "alive": np.ones(len(ids), np.bool_), "hash": id_hashes(ids), "seq": seq}, len(ids)
         )
         self.text.append(text)
         self.raw_text.extend(raw_text)
@@ -253,6 +258,7 @@ class Side:
 
     def remove(self, ids: Sequence[RecordId]) -> None:
         alive = self.cols["alive"]
+        self.changes += len(ids)
         for rid in ids:
             row = self.row_of.pop(rid)
             alive[row] = False
@@ -269,14 +275,19 @@ class Side:
         self._drows = np.zeros(0, dtype=np.int64)
 
     def compact(self) -> None:
-        """Drop dead rows and renumber, keeping entry order."""
+        """Drop dead rows and renumber the rest in the order of their first entry, so that the records a query
+        reads lie next to each other in memory (a gather then reads almost contiguous runs)."""
         self._merge()
         alive = self.cols["alive"]
-        keep = np.flatnonzero(alive).astype(np.int64)
-        new_row = np.cumsum(alive) - 1
+        first_key = np.full(self.cols.n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_key, self._rows, self._keys)
+        live = np.flatnonzero(alive).astype(np.int64)
+        keep = live[np.argsort(first_key[live], kind="stable")]
+        new_row = np.full(self.cols.n, -1, dtype=np.int64)
+        new_row[keep] = np.arange(len(keep))
         live_entries = alive[self._rows]
         self._keys = self._keys[live_entries]
-        self._rows = new_row[self._rows[live_entries]].astype(np.int64)
+        self._rows = new_row[self._rows[live_entries]]
         self.cols.keep(keep)
         self.text.keep(keep)
         self.ids = [self.ids[i] for i in keep.tolist()]
@@ -295,7 +306,9 @@ class Side:
         return found[self.cols["alive"][found]]
 
     def live_rows(self) -> npt.NDArray[np.int64]:
-        return np.flatnonzero(self.cols["alive"]).astype(np.int64)
+        """Live rows in the order their records were added."""
+        live = np.flatnonzero(self.cols["alive"]).astype(np.int64)
+        return live[np.argsort(self.cols["seq"][live], kind="stable")]
 
 
 def id_hashes(ids: Sequence[RecordId]) -> npt.NDArray[np.uint64]:
