@@ -39,11 +39,11 @@ typecheck: $(BIN)/kakehashi
 	$(BIN)/mypy
 
 test: $(BIN)/kakehashi system lint typecheck
-	KAKEHASHI_FAST_HASHER=1 $(BIN)/pytest -q -p no:randomly
+	KAKEHASHI_FAST_HASHER=1 $(BIN)/pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  echo "== again on PostgreSQL =="; \
 	  KAKEHASHI_FAST_HASHER=1 DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	    $(BIN)/pytest -q -p no:randomly; \
+	    $(BIN)/pytest -q; \
 	else echo "PostgreSQL is not answering on 127.0.0.1:5432 and TEST_DATABASE_URL is unset: skipped the PostgreSQL run"; fi
 
 # The benchmarks print their tables; each is described in the README. The report benchmark needs PostgreSQL.
