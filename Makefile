@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages: the PostgreSQL server, the browser the UI tests drive, a Japanese font for screens and PDFs,
-# pdftotext/pdffonts to read reports back, and the libraries WeasyPrint draws PDFs with.
-APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# pdftotext/pdffonts to read reports back, gettext to check the English catalogue covers every string, and the
+# libraries WeasyPrint draws PDFs with.
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: demo test lint typecheck system serve bench clean
 

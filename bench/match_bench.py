@@ -937,12 +937,14 @@ def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool, cli
         res = [flat.for_seeker(int(i)) for i in t.seekers]
         nd, rc, br, bw = quality(res, t.s_grades, t.s_broken)
         rows.append(Row(scale, flat.name, "seeker→postings", nd, rc, br, bw, note="exact score order, no employer cap"))
-        sample = rng.choice(w.n_seekers, size=min(5_000, w.n_seekers), replace=False)
+        # The same seekers the peers' batches answer, so that the exposure rows compare like with like.
         assert lists is not None
-        exp_rows.append((f"Kakehashi ({len(sample):,} seekers)",) + exposure([lists[i] for i in sample], w.n_postings))
         exp_rows.append(
-            (f"no tie spreading ({len(sample):,} seekers)",)
-            + exposure([flat.for_seeker(int(i)) for i in sample], w.n_postings)
+            (f"Kakehashi ({len(batch_ids):,} seekers)",) + exposure([lists[i] for i in batch_ids], w.n_postings)
+        )
+        exp_rows.append(
+            (f"Kakehashi, no tie spreading ({len(batch_ids):,} seekers)",)
+            + exposure([flat.for_seeker(int(i)) for i in batch_ids], w.n_postings)
         )
         del flat
         gc.collect()

@@ -34,3 +34,11 @@ def test_a_denial_survives_the_rollback_of_the_work_around_it() -> None:
     event = AuditEvent.objects.get(action="denied")
     assert (event.username, event.model, event.object_ids) == ("sen", "seekers.Seeker", ["42"])
 
+
+
+def test_the_audit_log_stays_in_japanese_when_the_user_works_in_english(world) -> None:  # type: ignore[no-untyped-def]
+    c = Client()
+    c.login(username="hana", password=PASSWORD)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    c.get(f"/seekers/{world.seekers['s_hw'].pk}/")
+    assert AuditEvent.objects.filter(action="view", model="seekers.Seeker").latest("at").purpose == "求職者詳細"

@@ -108,11 +108,13 @@ def test_a_visitor_whose_browser_asks_for_no_language_gets_japanese(db: None) ->
     assert '<html lang="ja">' in body and "パスワード" in body
 
 
-def test_a_visitor_whose_browser_prefers_english_gets_english_until_choosing_japanese(world: World) -> None:
-    # LocaleMiddleware follows Accept-Language until the switcher's cookie says otherwise.
+def test_an_english_browser_still_gets_japanese_until_english_is_chosen(world: World) -> None:
+    # Japanese first: the office PC's browser language does not decide; the switcher does.
     c = Client(headers={"accept-language": "en-US,en;q=0.9"})
-    assert '<html lang="en">' in page(c, reverse("login"))
+    assert '<html lang="ja">' in page(c, reverse("login"))
     assert c.login(username="hana", password=PASSWORD)
+    choose(c, "en")
+    assert '<html lang="en">' in page(c, reverse("home"))
     choose(c, "ja")
     assert '<html lang="ja">' in page(c, reverse("home"))
 

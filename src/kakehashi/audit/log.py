@@ -8,7 +8,9 @@ transaction, so nothing can erase it.
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from .models import Action, AuditEvent
 
@@ -19,6 +21,13 @@ def _ids(objects: Iterable[Any] | models.Model | None) -> list[str]:
     if isinstance(objects, models.Model):
         objects = [objects]
     return [str(o.pk if isinstance(o, models.Model) else o) for o in objects]
+
+
+def _in_japanese(text: str) -> str:
+    """The log is read by auditors in Japanese whatever language the user chose: lazy strings are rendered
+    in the installation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def subject_of(instance: models.Model) -> str:
@@ -44,7 +53,7 @@ def record(user: Any, action: str, model: str | type[models.Model], objects: Any
         action=action,
         model=label,
         object_ids=_ids(objects),
-        purpose=purpose[:200],
+        purpose=_in_japanese(purpose)[:200],
         detail=detail or {},
         subject=subject_of(subject) if subject is not None else "",
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
 from kakehashi.audit.log import record
@@ -79,11 +80,11 @@ def do_record_contact(*, acting_user: Staff, employer: Employer, data: ContactIn
     visit.hiring_need_occupations.set(list(data.hiring_need_occupations))
     contact = DevelopmentContact.objects.create(visit=visit, occupation=data.occupation, area=data.area,
                                                 follows=data.follows, outcome=data.outcome)
-    record(acting_user, Action.CREATE, EmployerVisit, visit, purpose=_("求人開拓の記録"), subject=employer,
+    record(acting_user, Action.CREATE, EmployerVisit, visit, purpose=N_("求人開拓の記録"), subject=employer,
            detail={"outcome": data.outcome, "follows": data.follows.pk if data.follows else None})
     if data.for_seeker is not None:
         # The seeker's own trail shows that their background was used in a contact with this employer.
-        record(acting_user, Action.CREATE, DevelopmentContact, contact, purpose=_("個別求人開拓の記録"),
+        record(acting_user, Action.CREATE, DevelopmentContact, contact, purpose=N_("個別求人開拓の記録"),
                subject=data.for_seeker, detail={"employer": employer.employer_id})
     if posting is not None:
         _link(visit, posting, acting_user)
@@ -99,12 +100,12 @@ def _link(visit: EmployerVisit, posting: Posting, acting_user: Staff) -> None:
     if contact.outcome != ContactOutcome.POSTING:
         contact.outcome = ContactOutcome.POSTING
         contact.save(update_fields=["outcome"])
-    record(acting_user, Action.UPDATE, EmployerVisit, visit, purpose=_("開拓した求人の記録"), subject=visit.employer,
+    record(acting_user, Action.UPDATE, EmployerVisit, visit, purpose=N_("開拓した求人の記録"), subject=visit.employer,
            detail={"fields": ["resulting_posting"], "posting": posting.posting_id})
     if not posting.developed:
         posting.developed = True
         posting.save(update_fields=["developed", "updated_at"])
-        record(acting_user, Action.UPDATE, Posting, posting, purpose=_("開拓求人としての記録"),
+        record(acting_user, Action.UPDATE, Posting, posting, purpose=N_("開拓求人としての記録"),
                detail={"fields": ["developed"], "visit": visit.visit_id})
 
 
@@ -127,6 +128,6 @@ def do_save_gap_snapshot(*, acting_user: Staff | None, site: Site | None, day: d
     for level in (Level.MIDDLE, Level.MAJOR):
         rows += snapshot_rows(build_board(site=site, day=day, level=level, found=found))
     GapSnapshot.objects.bulk_create(rows)
-    record(acting_user, Action.CREATE, GapSnapshot, None, purpose=_("需給ギャップの月次集計"),
+    record(acting_user, Action.CREATE, GapSnapshot, None, purpose=N_("需給ギャップの月次集計"),
            detail={"site": site.code if site else "", "month": day.isoformat(), "rows": len(rows)})
     return len(rows)

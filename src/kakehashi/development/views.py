@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import Site, Staff
 from kakehashi.accounts.permissions import can
@@ -136,7 +137,7 @@ def targets(request: AuthedRequest) -> HttpResponse:
     visible = list(Seeker.objects.visible_to(user).filter(pk__in=result.need).select_related("town")
                    .order_by("registered_on")[:50])
     if visible:
-        record(user, Action.VIEW, Seeker, [s.pk for s in visible], purpose=_("求人開拓の対象者一覧"))
+        record(user, Action.VIEW, Seeker, [s.pk for s in visible], purpose=N_("求人開拓の対象者一覧"))
     return render(request, "development/targets.html", {
         **_common(request, site), "result": result, "occupation": occupation, "area": area, "as_of": as_of,
         "top": top, "visible_need": visible, "hidden_need": len(result.need) - len(visible),
@@ -149,8 +150,8 @@ def for_seeker(request: AuthedRequest, pk: int) -> HttpResponse:
     """Individual job development for one seeker: what fits now, and employers nearby to ask."""
     user = request.user
     seeker = get_visible(Seeker.objects.visible_to(user).select_related("town", "site"),
-                         purpose=_("個別求人開拓"), pk=pk)
-    record(user, Action.VIEW, Seeker, seeker, purpose=_("個別求人開拓"))
+                         purpose=N_("個別求人開拓"), pk=pk)
+    record(user, Action.VIEW, Seeker, seeker, purpose=N_("個別求人開拓"))
     result = targets_for_seeker(seeker, as_of=timezone.localdate())
     return render(request, "development/for_seeker.html", {
         "seeker": seeker, "result": result, "has_consent": _profile_consent(user, seeker),
@@ -176,11 +177,11 @@ def profile(request: AuthedRequest, pk: int) -> HttpResponse:
     """The one-page anonymised profile a navigator takes on a visit: no name, no contact details, no exact age
     or address, no welfare status, no notes — and only with the seeker's consent for this purpose."""
     user = request.user
-    seeker = get_visible(Seeker.objects.visible_to(user).select_related("town"), purpose=_("匿名プロフィール"), pk=pk)
+    seeker = get_visible(Seeker.objects.visible_to(user).select_related("town"), purpose=N_("匿名プロフィール"), pk=pk)
     if not _profile_consent(user, seeker):
-        record(user, Action.DENIED, Seeker, seeker, purpose=_("匿名プロフィール（同意なし）"))
+        record(user, Action.DENIED, Seeker, seeker, purpose=N_("匿名プロフィール（同意なし）"))
         return render(request, "development/profile_no_consent.html", {"seeker": seeker}, status=403)
-    record(user, Action.EXPORT, Seeker, seeker, purpose=_("個別求人開拓の匿名プロフィール"))
+    record(user, Action.EXPORT, Seeker, seeker, purpose=N_("個別求人開拓の匿名プロフィール"))
     today = timezone.localdate()
     return render(request, "development/profile.html", {
         "seeker": seeker, "today": today, "age_band": _age_band(seeker, today),
@@ -224,7 +225,7 @@ def contacts(request: AuthedRequest) -> HttpResponse:
     seeker_ids = [v.for_seeker_id for v in page if v.for_seeker_id]
     visible = _visible_ids(user, seeker_ids)
     if visible:
-        record(user, Action.VIEW, Seeker, sorted(visible), purpose=_("求人開拓の記録一覧"))
+        record(user, Action.VIEW, Seeker, sorted(visible), purpose=N_("求人開拓の記録一覧"))
     labels = dict(Source.choices)
     rows = [{"visit": v, "source": labels.get(sources[v.resulting_posting_id].source)
              if v.resulting_posting_id in sources else "",

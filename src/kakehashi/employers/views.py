@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import AgencyKind
 from kakehashi.accounts.permissions import can
@@ -80,7 +81,7 @@ def employer_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         obj = form.save(commit=False)
         if "postal_code" in form.changed_data or obj.town_id is None:
             _place(obj)
-        do_save_record(obj, acting_user=request.user, purpose=_("事業所情報の登録・更新"), changed=form.changed_data)
+        do_save_record(obj, acting_user=request.user, purpose=N_("事業所情報の登録・更新"), changed=form.changed_data)
         messages.success(request, _("事業所を保存しました。"))
         return redirect("employers:detail", obj.pk)
     return render(request, "employers/form.html", {"form": form, "employer": employer})
@@ -99,7 +100,7 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
         visit.staff = user
         visit.by = PARTY_OF_AGENCY.get(user.agency_kind, VisitParty.CITY)
         visit.visit_id = f"V-{uuid.uuid4().hex[:10].upper()}"
-        do_save_record(visit, acting_user=user, purpose=_("事業所訪問の記録"), subject=employer,
+        do_save_record(visit, acting_user=user, purpose=N_("事業所訪問の記録"), subject=employer,
                        save_m2m=form.save_m2m)
         messages.success(request, _("訪問を記録しました。"))
         return redirect("employers:detail", employer.pk)

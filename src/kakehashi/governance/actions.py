@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import Agency, Site
 from kakehashi.audit.log import record
@@ -365,6 +366,6 @@ def do_issue_agenda_pack(meeting: CouncilMeeting, *, acting_user: Staff, html: s
     reissue = meeting.pack_issued_at is not None
     meeting.pack_html, meeting.pack_issued_at, meeting.pack_issued_by = html, timezone.now(), acting_user
     meeting.save(update_fields=["pack_html", "pack_issued_at", "pack_issued_by", "updated_at"])
-    record(acting_user, Action.EXPORT, CouncilMeeting, meeting, purpose=str(_("運営協議会資料の発行")),
+    record(acting_user, Action.EXPORT, CouncilMeeting, meeting, purpose=N_("運営協議会資料の発行"),
            detail={"reissue": reissue})
     return meeting

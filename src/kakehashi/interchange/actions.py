@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
@@ -103,7 +104,7 @@ def do_import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any,
                             rows=counts.created + counts.updated + counts.unchanged, created=counts.created,
                             updated=counts.updated, unchanged=counts.unchanged,
                             seconds=round(timings[k.name] + time.perf_counter() - t, 2))
-        record(acting_user, Action.IMPORT, k.model, purpose=_("データ連携ファイルの取込"), detail={
+        record(acting_user, Action.IMPORT, k.model, purpose=N_("データ連携ファイルの取込"), detail={
             "file": result.file, "kind": result.kind, "encoding": result.encoding, "rows": result.rows,
             "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
             "by": acting_user.get_username() if acting_user is not None else "system",

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.permissions import can
 from kakehashi.core.access import get_visible
@@ -81,7 +82,7 @@ def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             place = locate(obj.postal_code)
             obj.town = place.town if place else None
             obj.lat, obj.lng = (place.lat, place.lng) if place else (None, None)
-        do_save_record(obj, acting_user=request.user, purpose=_("求人の登録・更新"), changed=form.changed_data)
+        do_save_record(obj, acting_user=request.user, purpose=N_("求人の登録・更新"), changed=form.changed_data)
         messages.success(request, _("求人を保存しました。"))
         return redirect("postings:detail", obj.pk)
     return render(request, "postings/form.html", {"form": form, "posting": posting})

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import Agency, Staff
 from kakehashi.audit.log import record
@@ -85,7 +86,7 @@ def do_refer(seeker: Seeker, posting: Posting, *, referred_on: datetime.date, tr
     agencies = contributing_agencies(seeker, posting, acting_user)
     Contribution.objects.bulk_create([Contribution(referral=referral, agency=a) for a in agencies])
     _event(referral, EventKind.REFERRED, referred_on, acting_user)
-    record(acting_user, Action.CREATE, Referral, referral, purpose=_("職業紹介"), subject=seeker,
+    record(acting_user, Action.CREATE, Referral, referral, purpose=N_("職業紹介"), subject=seeker,
            detail={"posting": posting.posting_id, "contributors": sorted(a.code for a in agencies)})
     return referral
 
@@ -174,7 +175,7 @@ def do_start_trial(referral: Referral, *, started_on: datetime.date, acting_user
     _event(referral, EventKind.TRIAL_STARTED, started_on, acting_user)
     _audit(acting_user, Action.UPDATE, referral, _("トライアル雇用の開始"), outcome=Outcome.HIRED,
            outcome_on=started_on.isoformat())
-    record(acting_user, Action.CREATE, TrialEmployment, trial, purpose=_("トライアル雇用の開始"),
+    record(acting_user, Action.CREATE, TrialEmployment, trial, purpose=N_("トライアル雇用の開始"),
            subject=referral.seeker, detail={"planned_end_on": planned_end_on.isoformat()})
     _set_seeker_status(referral.seeker, SeekerStatus.EMPLOYED, acting_user, _("就職による状況変更"))
     return referral
@@ -199,7 +200,7 @@ def do_end_trial(trial: TrialEmployment, *, outcome: str, ended_on: datetime.dat
     trial.save(update_fields=["outcome", "ended_on"])
     referral = trial.referral
     _event(referral, _TRIAL_EVENT[TrialOutcome(outcome)], ended_on, acting_user, note=note)
-    record(acting_user, Action.UPDATE, TrialEmployment, trial, purpose=_("トライアル雇用の結果"),
+    record(acting_user, Action.UPDATE, TrialEmployment, trial, purpose=N_("トライアル雇用の結果"),
            subject=referral.seeker, detail={"outcome": outcome, "ended_on": ended_on.isoformat()})
     if outcome != TrialOutcome.CONVERTED:
         _set_seeker_status(referral.seeker, SeekerStatus.ACTIVE, acting_user, _("トライアル雇用の終了による支援再開"))
@@ -220,7 +221,7 @@ def do_record_follow_up(referral: Referral, *, milestone: int, checked_on: datet
         referral=referral, milestone=milestone, checked_on=checked_on, still_employed=still_employed,
         same_employer=same_employer if still_employed else None, note=note, staff=acting_user)
     _event(referral, EventKind.FOLLOW_UP, checked_on, acting_user, note=note)
-    record(acting_user, Action.CREATE, FollowUp, follow_up, purpose=_("定着状況の確認"), subject=referral.seeker,
+    record(acting_user, Action.CREATE, FollowUp, follow_up, purpose=N_("定着状況の確認"), subject=referral.seeker,
            detail={"milestone": milestone, "still_employed": still_employed,
                    "same_employer": follow_up.same_employer})
     return follow_up
@@ -261,7 +262,7 @@ def do_save_referral_settings(limits: ReferralSettings, *, acting_user: Staff) -
     if errors:
         raise ActionError(" ".join(errors))
     limits.save()
-    record(acting_user, Action.UPDATE, ReferralSettings, limits, purpose=_("紹介の期限設定"),
+    record(acting_user, Action.UPDATE, ReferralSettings, limits, purpose=N_("紹介の期限設定"),
            detail={"reminder_days": limits.reminder_days, "expiry_days": limits.expiry_days,
                    "trial_notice_days": limits.trial_notice_days})
     return limits

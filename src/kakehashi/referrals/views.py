@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
@@ -47,7 +48,7 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("mine") == "1":
         qs = qs.filter(staff=request.user)
     page = paginate(request, qs.order_by("-referred_on", "-id"))
-    record(request.user, Action.VIEW, Referral, [r.pk for r in page], purpose=_("紹介一覧"))
+    record(request.user, Action.VIEW, Referral, [r.pk for r in page], purpose=N_("紹介一覧"))
     return render(request, "referrals/list.html", {
         "page": page, "query": query_without_page(request), "outcomes": Outcome.choices,
         "can_edit": can(request.user, "referral.edit"),
@@ -115,7 +116,7 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("紹介結果を記録しました。"))
                 return redirect("referrals:detail", referral.pk)
-    record(user, Action.VIEW, Referral, referral, purpose=_("紹介の詳細"), subject=referral.seeker)
+    record(user, Action.VIEW, Referral, referral, purpose=N_("紹介の詳細"), subject=referral.seeker)
     today = timezone.localdate()
     trial = TrialEmployment.objects.filter(referral=referral).first()
     follow_ups = list(referral.follow_ups.select_related("staff"))

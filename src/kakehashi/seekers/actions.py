@@ -5,6 +5,7 @@ import uuid
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import AgencyKind, Staff
 from kakehashi.audit.log import record
@@ -47,7 +48,7 @@ def do_register_seeker(seeker: Seeker, *, desired: list[str], experiences: dict[
     _place(seeker)
     seeker.save()
     _set_needs(seeker, desired, experiences)
-    record(acting_user, Action.CREATE, Seeker, seeker, purpose=_("求職者の登録"))
+    record(acting_user, Action.CREATE, Seeker, seeker, purpose=N_("求職者の登録"))
     return seeker
 
 
@@ -58,14 +59,14 @@ def do_update_seeker(seeker: Seeker, *, changed: list[str], desired: list[str], 
         _place(seeker)
     seeker.save()
     _set_needs(seeker, desired, experiences)
-    record(acting_user, Action.UPDATE, Seeker, seeker, purpose=_("求職者情報の更新"), detail={"fields": changed})
+    record(acting_user, Action.UPDATE, Seeker, seeker, purpose=N_("求職者情報の更新"), detail={"fields": changed})
     return seeker
 
 
 @transaction.atomic
 def do_add_consent(consent: Consent, *, acting_user: Staff) -> Consent:
     consent.save()
-    record(acting_user, Action.CREATE, Consent, consent, purpose=_("同意の記録"), subject=consent.seeker,
+    record(acting_user, Action.CREATE, Consent, consent, purpose=N_("同意の記録"), subject=consent.seeker,
            detail={"seeker": consent.seeker.seeker_id, "party": consent.party, "purpose": consent.purpose})
     return consent
 
@@ -78,7 +79,7 @@ def do_withdraw_consent(consent: Consent, *, on: datetime.date, acting_user: Sta
         raise ActionError(_("撤回日が同意日より前になっています。"))
     consent.withdrawn_on = on
     consent.save(update_fields=["withdrawn_on"])
-    record(acting_user, Action.UPDATE, Consent, consent, purpose=_("同意の撤回"), subject=consent.seeker,
+    record(acting_user, Action.UPDATE, Consent, consent, purpose=N_("同意の撤回"), subject=consent.seeker,
            detail={"seeker": consent.seeker.seeker_id, "withdrawn_on": on.isoformat()})
     return consent
 
@@ -88,7 +89,7 @@ def do_add_consultation(consultation: Consultation, *, acting_user: Staff) -> Co
     consultation.staff = acting_user
     consultation.agency = acting_user.agency
     consultation.save()
-    record(acting_user, Action.CREATE, Consultation, consultation, purpose=_("相談記録"),
+    record(acting_user, Action.CREATE, Consultation, consultation, purpose=N_("相談記録"),
            subject=consultation.seeker,
            detail={"seeker": consultation.seeker.seeker_id, "kind": consultation.kind})
     return consultation

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import Site
@@ -42,7 +43,7 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
     if user.sees_welfare and request.GET.get("welfare") == "1":
         qs = qs.filter(welfare_recipient=True)
     page = paginate(request, qs.distinct().order_by("-registered_on", "seeker_id"))
-    record(user, Action.VIEW, Seeker, [s.pk for s in page], purpose=_("求職者一覧"), detail={"q": q})
+    record(user, Action.VIEW, Seeker, [s.pk for s in page], purpose=N_("求職者一覧"), detail={"q": q})
     return render(request, "seekers/list.html", {
         "page": page, "q": q, "query": query_without_page(request), "sites": Site.objects.all(),
         "statuses": SeekerStatus.choices, "occupations": Occupation.objects.all(),
@@ -55,8 +56,8 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
 def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     seeker = get_visible(Seeker.objects.visible_to(user).select_related("site", "town", "referring_agency"),
-                         purpose=_("求職者詳細"), pk=pk)
-    record(user, Action.VIEW, Seeker, seeker, purpose=_("求職者詳細"))
+                         purpose=N_("求職者詳細"), pk=pk)
+    record(user, Action.VIEW, Seeker, seeker, purpose=N_("求職者詳細"))
     ctx: dict[str, object] = {
         "seeker": seeker,
         "age": seeker.age_on(timezone.localdate()),
@@ -99,7 +100,7 @@ def seeker_create(request: AuthedRequest) -> HttpResponse:
 def seeker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
-    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("求職者の編集"), pk=pk)
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("求職者の編集"), pk=pk)
     form = SeekerForm(request.POST or None, instance=seeker, sees_welfare=user.sees_welfare)
     if request.method == "POST" and form.is_valid():
         actions.do_update_seeker(form.save(commit=False), changed=form.changed_data,
@@ -114,7 +115,7 @@ def seeker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
-    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の記録"), pk=pk)
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("同意の記録"), pk=pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
         consent = form.save(commit=False)
@@ -132,7 +133,7 @@ def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
-    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("同意の撤回"), pk=pk)
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("同意の撤回"), pk=pk)
     consent = get_visible(Consent.objects.filter(seeker=seeker), pk=consent_pk)
     field = JapaneseDateField()
     try:
@@ -149,7 +150,7 @@ def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpRe
 def consultation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "consultation.add")
-    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("相談記録"), pk=pk)
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("相談記録"), pk=pk)
     form = ConsultationForm(request.POST)
     if form.is_valid():
         consultation = form.save(commit=False)

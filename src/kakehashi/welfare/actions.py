@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
 from kakehashi.audit.log import record
@@ -50,7 +51,7 @@ def do_file_support_request(seeker: Seeker, *, site: Site, requested_on: datetim
     if consent is None:
         consent = Consent.objects.create(seeker=seeker, party=AgencyKind.HELLO_WORK, purpose=ConsentPurpose.SHARE,
                                          given_on=consent_given_on)
-        record(acting_user, Action.CREATE, Consent, consent, purpose=_("支援要請に伴う同意の記録"), subject=seeker,
+        record(acting_user, Action.CREATE, Consent, consent, purpose=N_("支援要請に伴う同意の記録"), subject=seeker,
                detail={"seeker": seeker.seeker_id, "party": consent.party, "purpose": consent.purpose})
     request = SupportRequest.objects.create(
         seeker=seeker, welfare_office=office, caseworker=acting_user if acting_user.agency_id == office.pk else None,

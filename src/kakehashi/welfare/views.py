@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
@@ -49,7 +50,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("site"):
         qs = qs.filter(site__code=request.GET["site"])
     page = paginate(request, qs.order_by("status", "-requested_on", "-id"))
-    record(user, Action.VIEW, SupportRequest, [c.pk for c in page], purpose=_("支援要請一覧"))
+    record(user, Action.VIEW, SupportRequest, [c.pk for c in page], purpose=N_("支援要請一覧"))
     return render(request, "welfare/list.html", {
         "page": page, "query": query_without_page(request), "status": status, "statuses": RequestStatus.choices,
         "sites": Site.objects.all(), "sees_cases": user.sees_welfare,
@@ -62,7 +63,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not can(user, "support_request.file"):
         raise PermissionDenied
-    seeker = get_visible(Seeker.objects.visible_to(user), purpose=_("支援要請"), pk=request.GET.get("seeker"))
+    seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("支援要請"), pk=request.GET.get("seeker"))
     today = timezone.localdate()
     form = SupportRequestForm(request.POST or None, initial={
         "site": seeker.site_id, "requested_on": today, "consent_given_on": today})
@@ -83,8 +84,8 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    case = get_visible(_cases(user), purpose=_("支援ケースの詳細"), pk=pk)
-    record(user, Action.VIEW, SupportRequest, case, purpose=_("支援ケースの詳細"), subject=case.seeker)
+    case = get_visible(_cases(user), purpose=N_("支援ケースの詳細"), pk=pk)
+    record(user, Action.VIEW, SupportRequest, case, purpose=N_("支援ケースの詳細"), subject=case.seeker)
     plan = SupportPlan.objects.filter(request=case).select_related("updated_by").first()
     today = timezone.localdate()
     visits = list(case.visits.select_related("staff", "agency"))

@@ -1,19 +1,23 @@
 """The matching engine: for a seeker the postings worth referring them to, for a posting the seekers worth calling.
 
-How a query runs (both directions work the same way):
+How a query runs (both directions work the same way; docs/matching.md says more):
 
-1. **Tiers by occupation.** The other side's groups are ranked by the most occupation points they can earn (the
-   first wish, the second, the third, related occupations, the rest) and visited best first. Each tier's records
-   within commuting distance come out of the sorted index as a few contiguous runs.
+1. **Passes by occupation.** The other side's occupation groups are visited best first: the wished ones, then the
+   related ones (same middle or major group, or a move learned from placements). Each pass's records within reach
+   come out of the sorted index as a few contiguous runs (see ``store``). Unrelated occupations, and records more
+   than the distance scale from a seeker who states no limit, are a fallback: read only to fill the list.
 2. **Hard conditions as masks.** Distance, employment type, wage floor, qualifications, required experience and
-   the posting being open are checked for the whole tier at once; the pairs that fail are dropped (or, when asked,
-   kept and marked).
-3. **Soft fit as a sum of points** (see :class:`Weights`), vectorised over the survivors, text last.
-4. **Stop early, exactly.** Once ten results are held and the next tier cannot reach the tenth one's score even
-   with full marks on everything else, the remaining tiers are skipped: the result is the same as scoring all.
-5. **Spread near-ties.** Scores are shown as whole points; among equal shown scores the order is a hash of the
-   pair (and a seed, e.g. the date), and one employer fills at most ``employer_cap`` of the places.
-6. **Reasons only for what is shown.** Sentences are written for the selected ten only.
+   the posting being open are checked for the whole pass at once; the pairs that fail are dropped (or, when asked,
+   kept, marked and scored lower).
+3. **Soft fit as a sum of points** (see :class:`Weights`), vectorised over the survivors, the text last and only
+   for pairs that could still make the list.
+4. **Stop early, exactly.** Once ten results are held and the next pass cannot reach the tenth one's score even
+   with full marks on everything else, the remaining passes are skipped: within a stage the result is the same
+   as scoring everything.
+5. **Spread near-ties.** Shown scores in the same band of ``tie_band`` points count as tied; among them the less
+   sought-after posting comes first, then a hash of the pair and a seed (the date) decides; one employer fills at
+   most ``employer_cap`` places.
+6. **Reasons only for what is shown.**
 """
 
 from __future__ import annotations
@@ -212,6 +216,12 @@ class MatchingEngine:
 
     Build it once from the open postings and active seekers; keep it current with :meth:`add_postings`,
     :meth:`remove_postings` and their seeker counterparts. Not thread-safe: one query at a time per engine.
+
+    ``transitions``: moves learned from placements (:meth:`Transitions.learn`); ``weights``: the points;
+    ``employer_cap``: places one employer may fill in a seeker's list (0: no cap); ``tie_band``: shown scores within
+    this many points count as tied; ``seed``: rotates the order of ties (pass the date to change it daily);
+    ``spread=False`` orders by the exact score with no cap (for comparison); ``text_model``: word weights to
+    share with another engine (by default fitted on the texts given here).
     """
 
     def __init__(

@@ -217,8 +217,8 @@ def shared_phrases(query: str, text: str, model: TextModel, limit: int = 3) -> l
     run is trimmed (「の仕事」 → 「仕事」); runs are ranked by the summed IDF of their bigrams, and common ones
     (less than half the weight of the best) are left out.
     """
-    qpairs = _pairs_of(normalise(query))
-    t = normalise(text)
+    qpairs = _pairs_of(_normalised(query))
+    t = _normalised(text)
     runs: set[str] = set()
     i = 0
     while i < len(t) - 1:
@@ -253,6 +253,12 @@ def shared_phrases(query: str, text: str, model: TextModel, limit: int = 3) -> l
 def _bucket(a: str, b: str) -> int:
     """The bucket of one bigram, as :func:`bigram_buckets` computes it for arrays."""
     return (((ord(a) << 21) | ord(b)) * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF) >> (64 - BITS)
+
+
+@lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    """``normalise``, remembered: the same few texts come up for every match of a query and across queries."""
+    return normalise(text)
 
 
 _HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
