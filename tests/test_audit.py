@@ -10,7 +10,7 @@ from kakehashi.audit.log import AccessDenied
 from kakehashi.audit.models import AuditEvent
 from kakehashi.employers.models import Employer
 from kakehashi.urls import urlpatterns as site_urls
-from tests.world import PASSWORD, build_world
+from tests.world import PASSWORD, World, build_world
 
 
 def change_then_deny(request: HttpRequest) -> HttpResponse:
@@ -36,7 +36,7 @@ def test_a_denial_survives_the_rollback_of_the_work_around_it() -> None:
 
 
 
-def test_the_audit_log_stays_in_japanese_when_the_user_works_in_english(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_log_stays_in_japanese_when_the_user_works_in_english(world: World) -> None:
     c = Client()
     c.login(username="hana", password=PASSWORD)
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
