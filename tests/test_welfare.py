@@ -8,13 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kakehashi.accounts.permissions import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.core.errors import ActionError
 from kakehashi.seekers.models import Consent, Seeker
 from kakehashi.welfare import actions
 from kakehashi.welfare.figures import programme_figures
 from kakehashi.welfare.models import SupportPlan, SupportRequest, SupportVisit
-from kakehashi.welfare.permissions import can
 from tests.world import PASSWORD, USERS, World
 
 USERNAMES = [u[0] for u in USERS]

@@ -12,6 +12,8 @@ CITY = AgencyKind.CITY
 WELFARE = AgencyKind.WELFARE_OFFICE
 CENTER = AgencyKind.CENTER
 
+DESK = {(HW, Role.JOB_COUNSELOR), (HW, Role.NAVIGATOR), (CITY, Role.LIFE_COUNSELOR)}
+
 # capability → the (agency kind, role) pairs that hold it.
 CAPABILITIES: dict[str, set[tuple[str, str]]] = {
     # registering and editing seekers: Hello Work's counters, the city's counselor, the welfare caseworker
@@ -26,6 +28,13 @@ CAPABILITIES: dict[str, set[tuple[str, str]]] = {
     # postings and referrals are Hello Work's placement service (職業紹介), by law
     "posting.edit": {(HW, Role.NAVIGATOR), (HW, Role.JOB_COUNSELOR)},
     "referral.edit": {(HW, Role.NAVIGATOR), (HW, Role.JOB_COUNSELOR)},
+    # the welfare desk: the caseworker files a support request, the desk (Hello Work's counselors and
+    # navigators, the city's counselor) accepts it, and both keep the plan and the visits
+    "support_request.file": {(WELFARE, Role.CASEWORKER)},
+    "support_request.accept": DESK,
+    "support_plan.edit": DESK | {(WELFARE, Role.CASEWORKER)},
+    "support_visit.record": DESK | {(WELFARE, Role.CASEWORKER)},
+    "support_case.close": DESK | {(WELFARE, Role.CASEWORKER)},
 }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
+from kakehashi.accounts.permissions import can
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.access import get_visible
@@ -29,7 +30,6 @@ from . import actions
 from .figures import programme_figures
 from .forms import AcceptForm, CloseForm, PlanForm, SupportRequestForm, VisitForm
 from .models import RequestStatus, SupportPlan, SupportRequest
-from .permissions import can
 
 FIGURE_YEARS = 5
 

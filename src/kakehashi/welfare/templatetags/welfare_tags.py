@@ -5,10 +5,10 @@ from typing import Any
 
 from django import template
 
+from kakehashi.accounts.permissions import can
 from kakehashi.seekers.models import Seeker
 
 from ..models import SupportRequest
-from ..permissions import can
 from ..timeline import seeker_timeline as build_timeline
 
 register = template.Library()
