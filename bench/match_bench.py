@@ -56,6 +56,7 @@ from kakehashi.engine.matching import (  # noqa: E402  (the source tree is put o
     SeekerRecord,
     Transitions,
 )
+from kakehashi.engine.matching.engine import TEXT_NAME_FACTOR  # noqa: E402
 from kakehashi.engine.matching.textfit import BITS, TextModel  # noqa: E402
 
 DATA = ROOT / "src" / "kakehashi" / "reference" / "data"
@@ -505,8 +506,18 @@ class Kakehashi(Method):
         seekers = seeker_records(w) if self.with_seekers else []
         self.records_s = time.perf_counter() - t
         self.w = w
+        text_model = None
+        if not self.with_seekers:
+            # Without seekers in the index, word weights are fitted on the postings and the seekers' notes, as an
+            # index of both would fit them (seekers' stock phrases must weigh little).
+            text_model = TextModel.fit(
+                [f"{p.title}\n{p.description}" for p in postings] + w.s_note,
+                discount=w.occ.names,
+                factor=TEXT_NAME_FACTOR,
+            )
         self.engine = MatchingEngine(
-            w.occ, postings, seekers, transitions=Transitions.learn(w.occ, w.hires), spread=self.spread
+            w.occ, postings, seekers, transitions=Transitions.learn(w.occ, w.hires), spread=self.spread,
+            text_model=text_model,
         )
 
     def for_seeker(self, i: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kakehashi.accounts.models import AgencyKind, Role, Staff
+from kakehashi.accounts.models import AgencyKind, Role
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
 from kakehashi.governance.models import Request as PartyRequest
@@ -36,8 +36,6 @@ def home(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return auth_views.LoginView.as_view()(request)
     user = request.user
-    if not isinstance(user, Staff):  # signed in, checked above; narrows the type
-        raise PermissionError
     today = timezone.localdate()
     ctx: dict[str, object] = {"today": today, "fy_label": fiscal_year_label(fiscal_year_of(today))}
     seekers = Seeker.objects.visible_to(user)

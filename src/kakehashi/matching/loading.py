@@ -160,7 +160,8 @@ def placements(qs: ReferralQuerySet) -> list[tuple[str, str]]:
     hired = list(qs.placements().values_list("seeker_id", "posting__occupation_id"))
     first: dict[int, str] = {}
     for seeker, code in (
-        DesiredOccupation.objects.filter(seeker__in={s for s, _ in hired}).order_by("seeker_id", "-rank")
+        DesiredOccupation.objects.filter(seeker__in=qs.placements().values("seeker_id"))
+        .order_by("seeker_id", "-rank")
         .values_list("seeker_id", "occupation_id")
     ):
         first[seeker] = code  # ordered by falling rank, so the first wish is written last

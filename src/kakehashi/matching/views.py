@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
@@ -36,7 +36,7 @@ def _options(request: AuthedRequest) -> tuple[int, bool]:
 @login_required
 def seeker_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    purpose = _("おすすめ求人")
+    purpose = N_("おすすめ求人")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=purpose, pk=pk)
     top, flagged = _options(request)
     index = loading.cached(user, timezone.localdate())
@@ -54,7 +54,7 @@ def seeker_matches(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def posting_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    purpose = _("候補者")
+    purpose = N_("候補者")
     posting = get_visible(Posting.objects.visible_to(user), purpose=purpose, pk=pk)
     top, flagged = _options(request)
     index = loading.cached(user, timezone.localdate())
