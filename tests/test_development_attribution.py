@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 
 from kakehashi.audit.models import AuditEvent
@@ -16,7 +15,7 @@ from kakehashi.development.models import ContactOutcome, DevelopmentContact, Sou
 from kakehashi.employers.models import Employer, EmployerVisit, VisitParty
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry, Occupation
-from tests.world import PASSWORD, World
+from tests.world import World, client_for
 
 FY2025 = (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31))
 
@@ -25,11 +24,6 @@ FY2025 = (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31))
 def _fresh_cache() -> None:
     cache.clear()
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 def figures(site: object, start: datetime.date = FY2025[0], end: datetime.date = FY2025[1]) -> dict[str, tuple[int, int]]:

@@ -13,9 +13,8 @@ from kakehashi.audit.models import AuditEvent
 from kakehashi.employers.models import EmployerVisit, VisitParty
 from kakehashi.seekers.models import Consent, ConsentPurpose, Experience
 from tests.test_visibility import EXPECTED
-from tests.world import PASSWORD, USERS, World
+from tests.world import USERNAMES, World, client_for
 
-USERNAMES = [u[0] for u in USERS]
 PROFILE_SEEKER = "s_welfare"
 
 
@@ -23,11 +22,6 @@ PROFILE_SEEKER = "s_welfare"
 def _fresh_cache() -> None:
     cache.clear()
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 def give_profile_consent(world: World) -> None:

@@ -1,18 +1,11 @@
 """Bad input gets a clear Japanese message and saves nothing; full-width input and 和暦 are accepted."""
 
-from django.test import Client
 from django.urls import reverse
 
 from kakehashi.audit.models import AuditEvent
 from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Seeker
-from tests.world import PASSWORD, World
-
-
-def login(username: str) -> Client:
-    c = Client()
-    c.login(username=username, password=PASSWORD)
-    return c
+from tests.world import World, client_for
 
 
 def seeker_form(**over: str) -> dict[str, str]:
@@ -26,7 +19,7 @@ def seeker_form(**over: str) -> dict[str, str]:
 
 
 def test_an_intake_with_full_width_digits_and_wareki_is_saved_normalised(world: World) -> None:
-    c = login("hana")
+    c = client_for("hana")
     r = c.post(reverse("seekers:create"), seeker_form(site=str(world.tamashima.pk)))
     assert r.status_code == 302
     s = Seeker.objects.get(name="新規 花子")
@@ -40,7 +33,7 @@ def test_an_intake_with_full_width_digits_and_wareki_is_saved_normalised(world: 
 
 
 def test_bad_intake_input_is_explained_in_japanese_and_nothing_is_saved(world: World) -> None:
-    c = login("hana")
+    c = client_for("hana")
     before = (Seeker.objects.count(), AuditEvent.objects.filter(action="create").count())
     r = c.post(reverse("seekers:create"), seeker_form(site=str(world.tamashima.pk), postal_code="999-9999",
                                                        registered_on="令和7年2月30日", experience_1_years=""))
@@ -56,7 +49,7 @@ def test_bad_intake_input_is_explained_in_japanese_and_nothing_is_saved(world: W
 def test_a_referral_to_a_closed_posting_is_refused_and_nothing_is_written(world: World) -> None:
     world.posting.closes_on = world.posting.received_on
     world.posting.save()
-    c = login("hana")
+    c = client_for("hana")
     before = Referral.objects.count()
     r = c.post(reverse("referrals:create"), {"seeker_id": "S-HW-1", "posting_id": "33010-00001",
                                              "referred_on": "2025-06-01"})
@@ -65,7 +58,7 @@ def test_a_referral_to_a_closed_posting_is_refused_and_nothing_is_written(world:
 
 
 def test_an_outcome_without_its_date_is_refused(world: World) -> None:
-    c = login("hana")
+    c = client_for("hana")
     r = c.post(reverse("referrals:detail", args=[world.referral.pk]), {"outcome": "hired", "outcome_on": ""})
     assert "結果日も入力してください" in r.content.decode()
     world.referral.refresh_from_db()
@@ -73,7 +66,7 @@ def test_an_outcome_without_its_date_is_refused(world: World) -> None:
 
 
 def test_a_hire_is_recorded_and_marks_the_seeker_employed(world: World) -> None:
-    c = login("naoki")
+    c = client_for("naoki")
     r = c.post(reverse("referrals:detail", args=[world.referral.pk]), {"outcome": "hired", "outcome_on": "R7.6.1"})
     assert r.status_code == 302
     world.referral.refresh_from_db()
@@ -82,7 +75,7 @@ def test_a_hire_is_recorded_and_marks_the_seeker_employed(world: World) -> None:
 
 
 def test_the_english_interface_is_available(world: World) -> None:
-    c = login("hana")
+    c = client_for("hana")
     c.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = c.get(reverse("seekers:list")).content.decode()
     assert 'lang="en"' in body

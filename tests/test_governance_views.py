@@ -15,9 +15,8 @@ from kakehashi.engine.calendar import wareki
 from kakehashi.governance import actions
 from kakehashi.governance.models import Agreement, CouncilMeeting, FollowUp, Request, RequestStatus
 from kakehashi.governance.seed import load_agreement
-from tests.world import PASSWORD, USERS, World
+from tests.world import PASSWORD, USERNAMES, World, client_for
 
-USERNAMES = [u[0] for u in USERS]
 # Managers of the agreement's parties, and the administrator.
 MANAGE = {"hiro", "mayor_m", "seiko", "admin"}
 # Any manager may draw up an agreement (with their own agency among its parties).
@@ -28,11 +27,6 @@ TODAY = timezone.localdate()
 def days_ago(n: int) -> datetime.date:
     return TODAY - datetime.timedelta(days=n)
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 class Records:

@@ -11,15 +11,7 @@ from kakehashi.audit.models import AuditEvent
 from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Consent
 from tests.test_visibility import EXPECTED
-from tests.world import PASSWORD, USERS, World
-
-USERNAMES = [u[0] for u in USERS]
-
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
+from tests.world import USERNAMES, World, client_for
 
 
 @pytest.mark.parametrize("username", USERNAMES)

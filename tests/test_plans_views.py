@@ -13,17 +13,12 @@ from kakehashi.engine.calendar import fiscal_year_of
 from kakehashi.plans.models import Indicator, ManualCount, Target
 from kakehashi.referrals.models import Referral
 from tests.test_plans_counting import Records
-from tests.world import PASSWORD, USERS, World
+from tests.world import USERS, World, client_for
 
 D = datetime.date
 ALL_USERS = [u[0] for u in USERS]
 EDITORS = {"hiro", "mayor_m", "seiko", "fukum", "admin"}
 
-
-def client_for(world: World, username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 @pytest.fixture
@@ -62,7 +57,7 @@ def test_the_pages_need_a_signed_in_user(client: Client, world: World) -> None:
 
 @pytest.mark.parametrize("username", ALL_USERS)
 def test_every_staff_member_sees_the_figures(world: World, year: Records, username: str) -> None:
-    c = client_for(world, username)
+    c = client_for(username)
     page = c.get(PROGRESS)
     assert page.status_code == 200
     row = page.context["sp"].row("placements")
@@ -73,7 +68,7 @@ def test_every_staff_member_sees_the_figures(world: World, year: Records, userna
 
 @pytest.mark.parametrize("username", ALL_USERS)
 def test_only_managers_and_the_administrator_may_change_targets(world: World, username: str) -> None:
-    c = client_for(world, username)
+    c = client_for(username)
     page = c.get("/plans/?site=tamashima&fy=2013")
     assert ("targets-form" in page.content.decode()) == (username in EDITORS)
     response = c.post("/plans/", {"form": "targets", "site": "tamashima", "fy": "2013",
@@ -88,7 +83,7 @@ def test_only_managers_and_the_administrator_may_change_targets(world: World, us
 
 
 def test_a_target_change_writes_an_update_row_with_before_and_after(world: World) -> None:
-    c = client_for(world, "hiro")
+    c = client_for("hiro")
     c.post("/plans/", {"form": "targets", "site": "tamashima", "fy": "平成25年度",
                        "target_placements": "６３０", "target_developed_openings": "１，２００"})
     c.post("/plans/", {"form": "targets", "site": "tamashima", "fy": "2013",
@@ -104,7 +99,7 @@ def test_a_target_change_writes_an_update_row_with_before_and_after(world: World
 
 
 def test_a_bad_target_changes_nothing_and_says_why_in_japanese(world: World) -> None:
-    c = client_for(world, "hiro")
+    c = client_for("hiro")
     response = c.post("/plans/", {"form": "targets", "site": "tamashima", "fy": "2013",
                                   "target_placements": "630", "target_referrals": "たくさん"})
     assert response.status_code == 400
@@ -114,7 +109,7 @@ def test_a_bad_target_changes_nothing_and_says_why_in_japanese(world: World) -> 
 
 
 def test_a_manager_adds_an_indicator_and_enters_its_monthly_counts(world: World) -> None:
-    c = client_for(world, "mayor_m")
+    c = client_for("mayor_m")
     c.post("/plans/", {"form": "indicator", "site": "tamashima", "fy": "2013", "key": "consultations",
                        "label": "相談件数", "unit": "件", "section": "other"})
     consultations = Indicator.objects.get(key="consultations")
@@ -132,7 +127,7 @@ def test_a_manager_adds_an_indicator_and_enters_its_monthly_counts(world: World)
 
 
 def test_a_bad_site_or_date_gets_a_japanese_message(world: World) -> None:
-    c = client_for(world, "hana")
+    c = client_for("hana")
     assert "拠点「nowhere」はありません" in c.get("/plans/progress/?site=nowhere").content.decode()
     page = c.get("/plans/progress/?site=tamashima&fy=2013&as_of=2013-13-01")
     assert page.status_code == 400 and "日付" in page.content.decode()
@@ -142,7 +137,7 @@ def test_a_bad_site_or_date_gets_a_japanese_message(world: World) -> None:
 
 def test_hello_work_drills_down_to_the_placements_it_may_see_and_only_counts_the_rest(world: World,
                                                                                        year: Records) -> None:
-    c = client_for(world, "hana")
+    c = client_for("hana")
     page = c.get(drill("placements"))
     html = page.content.decode()
     assert page.context["total"] == 4
@@ -156,7 +151,7 @@ def test_hello_work_drills_down_to_the_placements_it_may_see_and_only_counts_the
 
 def test_a_drill_down_listing_personal_records_writes_a_view_row_with_the_ids_shown(world: World,
                                                                                     year: Records) -> None:
-    c = client_for(world, "chika")
+    c = client_for("chika")
     page = c.get(drill("placements"))
     ids = sorted(str(r.pk) for r in page.context["records"])
     row = AuditEvent.objects.get(action=Action.VIEW, model="referrals.Referral")
@@ -165,7 +160,7 @@ def test_a_drill_down_listing_personal_records_writes_a_view_row_with_the_ids_sh
 
 
 def test_the_center_sees_the_figure_but_no_record_behind_it(world: World, year: Records) -> None:
-    c = client_for(world, "sen")
+    c = client_for("sen")
     page = c.get(drill("placements"))
     html = page.content.decode()
     assert page.context["records"] == []
@@ -175,7 +170,7 @@ def test_the_center_sees_the_figure_but_no_record_behind_it(world: World, year: 
 
 
 def test_the_drill_down_narrows_to_a_month_and_to_a_staff_member(world: World, year: Records) -> None:
-    c = client_for(world, "admin")
+    c = client_for("admin")
     june = c.get(drill("placements", month="2013-06"))
     assert june.context["total"] == 2
     hana = c.get(drill("referrals", staff=str(world.hana.pk)))
@@ -187,7 +182,7 @@ def test_the_drill_down_narrows_to_a_month_and_to_a_staff_member(world: World, y
 
 
 def test_every_figure_on_the_progress_page_links_to_its_records(world: World, year: Records) -> None:
-    c = client_for(world, "admin")
+    c = client_for("admin")
     page = c.get(PROGRESS)
     links = page.context["links"]["placements"]
     assert c.get(links["actual"]).context["total"] == 4
@@ -200,7 +195,7 @@ def test_every_figure_on_the_progress_page_links_to_its_records(world: World, ye
 
 
 def test_the_developed_openings_figure_drills_down_to_its_postings(world: World, year: Records) -> None:
-    c = client_for(world, "sen")
+    c = client_for("sen")
     page = c.get(drill("developed_openings"))
     assert page.context["figure"] == 5 and page.context["total"] == 2
     assert len(page.context["records"]) == 2
@@ -208,7 +203,7 @@ def test_the_developed_openings_figure_drills_down_to_its_postings(world: World,
 
 
 def test_downloads_are_audited_as_exports(world: World, year: Records) -> None:
-    c = client_for(world, "hiro")
+    c = client_for("hiro")
     pdf = c.get("/plans/report/tamashima/2013/?as_of=2013-10-31&format=pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     xlsx = c.get("/plans/report/tamashima/2013/?as_of=2013-10-31&format=xlsx")
@@ -218,7 +213,7 @@ def test_downloads_are_audited_as_exports(world: World, year: Records) -> None:
 
 
 def test_the_council_report_page_has_the_seeds_headings(world: World, year: Records) -> None:
-    c = client_for(world, "hiro")
+    c = client_for("hiro")
     html = c.get("/plans/report/tamashima/2013/?as_of=平成25年10月31日").content.decode()
     for heading in ("25年度事業目標", "取組状況（25年10月末時点）", "（参考）24年度目標", "（参考）24年度実績",
                     "（24年4月～25年3月）", "職業相談員4名", "求人情報提供端末8台"):
@@ -227,14 +222,14 @@ def test_the_council_report_page_has_the_seeds_headings(world: World, year: Reco
 
 
 def test_the_by_site_table_lists_every_site(world: World, year: Records) -> None:
-    c = client_for(world, "hana")
+    c = client_for("hana")
     page = c.get("/plans/progress/sites/?site=tamashima&fy=2013&as_of=2013-10-31")
     assert [p.site.code for p in page.context["everywhere"]] == ["mizushima", "tamashima"]
 
 
 @pytest.mark.parametrize("username", ALL_USERS)
 def test_the_home_page_shows_managers_the_progress_card(world: World, username: str) -> None:
-    html = client_for(world, username).get("/").content.decode()
+    html = client_for(username).get("/").content.decode()
     assert ("plans-home-card" in html) == (username in EDITORS)
 
 
@@ -244,7 +239,7 @@ def test_the_home_card_shows_this_years_targets_at_the_managers_sites(world: Wor
     Target.objects.create(site=world.tamashima, fiscal_year=fy, indicator=placements, target=25)
     Referral.objects.filter(pk=world.referral.pk).update(outcome="hired", outcome_on=timezone.localdate(),
                                                          referred_on=timezone.localdate())
-    page = client_for(world, "hiro").get("/plans/home-card/")
+    page = client_for("hiro").get("/plans/home-card/")
     tama = next(p for p in page.context["progress"] if p.site.code == "tamashima")
     assert tama.row("placements").target == 25
     assert tama.row("placements").actual == 1

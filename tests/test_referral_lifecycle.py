@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from kakehashi.accounts.models import Agency
@@ -19,17 +18,11 @@ from kakehashi.referrals.reminders import reminders_for
 from kakehashi.seekers.models import Consent, Consultation
 from kakehashi.welfare.timeline import seeker_timeline
 from tests.test_visibility import EXPECTED
-from tests.world import PASSWORD, USERS, World
+from tests.world import USERNAMES, World, client_for
 
-USERNAMES = [u[0] for u in USERS]
 D = datetime.date
 NOTE = "プレス機の経験はないが、段取りの飲み込みが早い"
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from kakehashi.core.errors import ActionError
@@ -12,15 +11,10 @@ from kakehashi.referrals import actions
 from kakehashi.referrals.models import FollowUp, Referral, months_after
 from kakehashi.referrals.reminders import reminders_for
 from kakehashi.referrals.retention import retention_rate, site_retention
-from tests.world import PASSWORD, World
+from tests.world import World, client_for
 
 D = datetime.date
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 def hire(world: World, key: str, on: D) -> Referral:

@@ -4,7 +4,6 @@ regular employment counts nothing more; a reminder before its end."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from kakehashi.core.errors import ActionError
@@ -13,15 +12,10 @@ from kakehashi.referrals import actions
 from kakehashi.referrals.models import Referral, TrialEmployment, planned_trial_end
 from kakehashi.referrals.reminders import reminders_for
 from kakehashi.seekers.models import Seeker
-from tests.world import PASSWORD, World
+from tests.world import World, client_for
 
 D = datetime.date
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 YEAR_END = D(2026, 3, 31)

@@ -10,15 +10,7 @@ from kakehashi.accounts.permissions import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.seekers.models import Consent, Seeker
 from tests.test_visibility import EXPECTED
-from tests.world import PASSWORD, USERS, World
-
-USERNAMES = [u[0] for u in USERS]
-
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
+from tests.world import USERNAMES, World, client_for
 
 
 @pytest.mark.parametrize("username", USERNAMES)

@@ -4,7 +4,6 @@ the programme's figures — for every user of the test base."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,16 +14,10 @@ from kakehashi.seekers.models import Consent, Seeker
 from kakehashi.welfare import actions
 from kakehashi.welfare.figures import programme_figures
 from kakehashi.welfare.models import SupportPlan, SupportRequest, SupportVisit
-from tests.world import PASSWORD, USERS, World
+from tests.world import USERNAMES, World, client_for
 
-USERNAMES = [u[0] for u in USERS]
 D = datetime.date
 
-
-def client_for(username: str) -> Client:
-    c = Client()
-    assert c.login(username=username, password=PASSWORD)
-    return c
 
 
 def private_recipient(world: World) -> Seeker:

@@ -26,6 +26,8 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.test import Client
+
 from kakehashi.accounts.installation import load_installation
 from kakehashi.accounts.models import Agency, Role, Site, Staff
 from kakehashi.employers.models import Employer
@@ -118,3 +120,13 @@ def build_world() -> World:
                                        referred_on=datetime.date(2025, 5, 1))
     return World(users=users, seekers=seekers, tamashima=tama, mizushima=sites["mizushima"],
                  employer=employer, posting=posting, referral=referral)
+
+
+USERNAMES = [u[0] for u in USERS]
+
+
+def client_for(username: str) -> Client:
+    """A test client signed in as one of the users above."""
+    c = Client()
+    assert c.login(username=username, password=PASSWORD), username
+    return c

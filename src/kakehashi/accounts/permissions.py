@@ -12,7 +12,7 @@ CITY = AgencyKind.CITY
 WELFARE = AgencyKind.WELFARE_OFFICE
 CENTER = AgencyKind.CENTER
 
-DESK = {(HW, Role.JOB_COUNSELOR), (HW, Role.NAVIGATOR), (CITY, Role.LIFE_COUNSELOR)}
+DESK: set[tuple[str, str]] = {(HW, Role.JOB_COUNSELOR), (HW, Role.NAVIGATOR), (CITY, Role.LIFE_COUNSELOR)}
 
 # capability → the (agency kind, role) pairs that hold it.
 CAPABILITIES: dict[str, set[tuple[str, str]]] = {

@@ -19,7 +19,7 @@ class JapaneseFirstLocaleMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]  # as LocaleMiddleware sets it
+        request.LANGUAGE_CODE = language  # as LocaleMiddleware sets it
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

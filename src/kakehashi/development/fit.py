@@ -16,62 +16,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from kakehashi.engine.matching import Match, MatchingEngine, Occupations, PostingRecord, SeekerRecord
+from kakehashi.engine.matching import Match, MatchingEngine, PostingRecord, SeekerRecord
+from kakehashi.matching.loading import occupations, posting_records, seeker_records
 from kakehashi.postings.models import Posting
-from kakehashi.reference.loaders import DATA_DIR
 from kakehashi.referrals.models import Outcome
 from kakehashi.seekers.models import DesiredOccupation, Experience, Seeker, SeekerStatus
-
-# Out of work this long or longer counts as a long gap, for which trial employment (トライアル雇用) helps.
-LONG_GAP_YEARS = 2
-
-
-@lru_cache(maxsize=1)
-def occupations() -> Occupations:
-    return Occupations.from_csv(DATA_DIR / "mhlw2022-occupations.csv")
-
-
-def seeker_record(s: Seeker) -> SeekerRecord:
-    """The seeker as the engine reads it (``desired_occupations`` and ``experiences`` prefetched)."""
-    wishes = tuple(d.occupation_id for d in sorted(s.desired_occupations.all(), key=lambda d: d.rank))
-    return SeekerRecord(
-        seeker_id=s.pk,
-        desired_occupations=wishes,
-        lat=s.lat,
-        lng=s.lng,
-        max_commute_km=s.max_commute_km,
-        employment=s.desired_employment,
-        min_wage=s.min_wage,
-        wage_unit=s.wage_unit if s.min_wage else None,
-        qualifications=frozenset(s.qualifications or []),
-        experience={x.occupation_id: x.years for x in s.experiences.all()},
-        long_gap=(s.gap_years or 0) >= LONG_GAP_YEARS,
-        note=s.note,
-    )
-
-
-def posting_record(p: Posting) -> PostingRecord:
-    return PostingRecord(
-        posting_id=p.pk,
-        employer_id=p.employer_id,
-        occupation=_occupation_code(p),
-        lat=p.lat,
-        lng=p.lng,
-        employment=p.employment or None,
-        wage_min=p.wage_min,
-        wage_max=p.wage_max,
-        wage_unit=p.wage_unit if (p.wage_min or p.wage_max) else None,
-        required_qualifications=tuple(p.required_qualifications or []),
-        experience_required=p.experience_required,
-        trial_employment_ok=p.trial_employment_ok,
-        title=p.title,
-        description=p.description,
-    )
 
 
 def with_matching_data(qs: QuerySet[Seeker]) -> QuerySet[Seeker]:
@@ -111,14 +64,6 @@ def postings_open_on(day: datetime.date, qs: QuerySet[Posting] | None = None) ->
     return [p for p in rows if p.hired < p.openings]
 
 
-def _occupation_code(p: Posting) -> str:
-    """'073-05' when the minor group is known (stored as '073-05' or as '05'), else the middle group."""
-    minor = p.occupation_minor.strip()
-    if minor.startswith(f"{p.occupation_id}-") and minor.partition("-")[2].isdigit():
-        return minor
-    return f"{p.occupation_id}-{minor}" if minor.isdigit() else p.occupation_id
-
-
 class FitIndex:
     """Open postings indexed by occupation; ``fitting`` asks the engine for every posting of one occupation that
     fits a seeker."""
@@ -126,9 +71,21 @@ class FitIndex:
     def __init__(self, postings: Iterable[Posting]) -> None:
         self.postings: dict[int, Posting] = {p.pk: p for p in postings}
         self._records: dict[str, list[PostingRecord]] = {}
-        for p in self.postings.values():
-            self._records.setdefault(p.occupation_id, []).append(posting_record(p))
+        records, _info = posting_records(Posting.objects.filter(pk__in=list(self.postings)).order_by("pk"))
+        for record in records:
+            self._records.setdefault(self.postings[int(record.posting_id)].occupation_id, []).append(record)
         self._engines: dict[str, MatchingEngine] = {}
+        self._seekers: dict[int, SeekerRecord] = {}
+
+    def load_seekers(self, seekers: Iterable[Seeker]) -> None:
+        """Read the seekers' records in one go (three queries), before asking about each of them."""
+        records, _info = seeker_records(Seeker.objects.filter(pk__in=[s.pk for s in seekers]))
+        self._seekers.update({int(r.seeker_id): r for r in records})
+
+    def _seeker_record(self, seeker: Seeker) -> SeekerRecord:
+        if seeker.pk not in self._seekers:
+            self.load_seekers([seeker])
+        return self._seekers[seeker.pk]
 
     def occupations(self) -> Sequence[str]:
         return sorted(self._records)
@@ -150,7 +107,7 @@ class FitIndex:
     def ranked_for(self, seeker: Seeker) -> list[Match]:
         """Every open posting in the seeker's wished occupations that fits them, best first, with the engine's
         reasons read against all their wishes (which wish it is, experience, wage, distance)."""
-        record = seeker_record(seeker)
+        record = self._seeker_record(seeker)
         records = [r for o in dict.fromkeys(record.desired_occupations) for r in self._records.get(o, [])]
         if not records:
             return []
@@ -159,6 +116,6 @@ class FitIndex:
 
     def fits_of(self, seeker: Seeker, occupations: Iterable[str] | None = None) -> dict[str, list[Match]]:
         """Fitting postings for each of the seeker's wishes (or the occupations given)."""
-        record = seeker_record(seeker)
+        record = self._seeker_record(seeker)
         wanted = list(occupations) if occupations is not None else list(dict.fromkeys(record.desired_occupations))
         return {o: self.fitting(record, o) for o in wanted}

@@ -157,8 +157,10 @@ def market(day: datetime.date, *, refresh: bool = False) -> Market:
         if isinstance(found, Market):
             return found
     index = FitIndex(postings_open_on(day))
+    active = seekers_active_on(day)
+    index.load_seekers(active)
     rows = []
-    for s in seekers_active_on(day):
+    for s in active:
         try:
             fits = {o: tuple(int(m.id) for m in ms) for o, ms in index.fits_of(s).items()}
         except MatchingError as e:

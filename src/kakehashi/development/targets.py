@@ -25,12 +25,13 @@ from kakehashi.accounts.models import Site
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.engine import targeting as tg
 from kakehashi.engine.matching import Match, Transitions
+from kakehashi.matching.loading import occupations
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation
 from kakehashi.referrals.models import Outcome, Referral
 from kakehashi.seekers.models import Seeker
 
-from .fit import FitIndex, occupations, postings_open_on
+from .fit import FitIndex, postings_open_on
 from .gap import Market, market
 from .history import EmployerRow, LoadedHistory, load_history
 

@@ -12,6 +12,7 @@ import datetime
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -24,10 +25,6 @@ from kakehashi.seekers.models import Consent, DesiredOccupation, Experience, See
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import Staff
-
-# Out of work this long or longer counts as a long gap, for which trial employment (トライアル雇用) helps; the
-# same threshold as job development's (``kakehashi.development.fit``).
-LONG_GAP_YEARS = 2
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,9 @@ class Index:
     seekers: dict[int, SeekerInfo]
 
 
+@lru_cache(maxsize=1)
 def occupations() -> Occupations:
+    """The classification as the engine reads it (reference data: it does not change while the app runs)."""
     rows = list(Occupation.objects.values_list("code", "major_code", "name", "major_name"))
     return Occupations.from_mapping(
         {code: major for code, major, _, _ in rows},
@@ -148,7 +147,7 @@ def seeker_records(qs: QuerySet[Seeker]) -> tuple[list[SeekerRecord], dict[int, 
             wage_unit=unit if min_wage else None,
             qualifications=frozenset(quals or ()),
             experience=experience.get(pk, {}),
-            long_gap=(gap or 0) >= LONG_GAP_YEARS,
+            long_gap=(gap or 0) >= Seeker.LONG_GAP_YEARS,
             note=note,
         ))
         info[pk] = SeekerInfo(seeker_id, name)

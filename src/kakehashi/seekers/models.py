@@ -123,6 +123,10 @@ class Seeker(models.Model):
 
     objects = SeekerQuerySet.as_manager()
 
+    # Out of work this long or longer counts as a long gap, for which trial employment (トライアル雇用) helps:
+    # matching ranks trial postings up for such seekers, and job development looks for employers open to them.
+    LONG_GAP_YEARS = 2
+
     class Meta:
         ordering = ["-registered_on", "seeker_id"]
         verbose_name = _("求職者")
@@ -135,6 +139,10 @@ class Seeker(models.Model):
 
     def age_on(self, day: datetime.date) -> int | None:
         return day.year - self.birth_year if self.birth_year else None
+
+    @property
+    def has_long_gap(self) -> bool:
+        return (self.gap_years or 0) >= self.LONG_GAP_YEARS
 
     def desired_occupation_codes(self) -> list[str]:
         return [d.occupation_id for d in self.desired_occupations.all()]
