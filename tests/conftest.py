@@ -1,5 +1,6 @@
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -54,3 +55,17 @@ def _migrated_data(request: pytest.FixtureRequest) -> None:
             for op in loader.graph.nodes[key].operations:
                 if isinstance(op, RunPython):
                     op.code(apps, editor)  # type: ignore[arg-type]  # today's registry, see the docstring
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_live_server_connections(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The live server answers each browser request in a thread with its own connection. When the browser drops
+    a request mid-answer (closing a page while an htmx panel loads), the server never signals the request's end
+    and that thread's connection stays open, which would stop the test database from being dropped. End such
+    leftovers before it is."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
