@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -73,3 +74,16 @@ def test_flagged_shows_what_a_seeker_does_not_meet(world: World) -> None:
     assert json.loads(run("--seeker", "S-HW-1"))["matches"] == []
     (match,) = json.loads(run("--seeker", "S-HW-1", "--flagged"))["matches"]
     assert match["unmet"] == ["月給 17万〜20万円（希望 25万円以上に届かない）"]
+
+
+def test_it_matches_records_brought_in_by_the_interchange_import(world: World) -> None:
+    call_command("import", str(Path(__file__).parent / "fixtures" / "interchange" / "cp932"), "--no-progress",
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    data = json.loads(run("--seeker", "S-100", "--as-of", "令和7年6月1日", "--format", "json"))
+    best = data["matches"][0]
+    # S-100 wants 073 full time from ¥170,000 a month within 10 km of 713-8121; 33010-10001 is a 073-05 press
+    # job at that postal code, full time, ¥170,000–200,000, open from 令和7年4月10日 to 7月31日.
+    assert best["posting_id"] == "33010-10001"
+    assert "希望職種と一致（第1希望）" in best["reasons"] and best["unmet"] == []
+    back = json.loads(run("--posting", "33010-10001", "--as-of", "2025-06-01", "--format", "json"))
+    assert "S-100" in [m["seeker_id"] for m in back["matches"]]
