@@ -22,6 +22,7 @@ from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.core.steps import post_step
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
 from kakehashi.seekers.models import Seeker
@@ -146,18 +147,8 @@ def _post_step(request: AuthedRequest, pk: int, form_class: type, purpose: str, 
     if not can(user, "referral.edit"):
         raise PermissionDenied
     referral = _load(user, pk, purpose)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("記録できませんでした：") + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
-        return redirect("referrals:detail", referral.pk)
-    try:
-        step(referral, form.cleaned_data, user)
-    except ActionError as e:
-        messages.error(request, _("記録できませんでした：") + str(e))
-    else:
-        messages.success(request, done)
-    return redirect("referrals:detail", referral.pk)
+    return post_step(request, form_class(request.POST), lambda data: step(referral, data, user), done=done,
+                     back=redirect("referrals:detail", referral.pk))
 
 
 @login_required

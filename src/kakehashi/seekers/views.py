@@ -20,12 +20,13 @@ from kakehashi.core.errors import ActionError
 from kakehashi.core.forms import JapaneseDateField
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.core.steps import post_step
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.referrals.models import Referral
 
 from . import actions
 from .forms import ConsentForm, ConsultationForm, SeekerForm
-from .models import Consent, Seeker, SeekerStatus
+from .models import Consent, Consultation, Seeker, SeekerStatus
 
 
 @login_required
@@ -116,16 +117,9 @@ def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("同意の記録"), pk=pk)
-    form = ConsentForm(request.POST)
-    if form.is_valid():
-        consent = form.save(commit=False)
-        consent.seeker = seeker
-        actions.do_add_consent(consent, acting_user=user)
-        messages.success(request, _("同意を記録しました。"))
-    else:
-        messages.error(request, _("同意を記録できませんでした：") + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
-    return redirect("seekers:detail", seeker.pk)
+    return post_step(request, ConsentForm(request.POST),
+                     lambda data: actions.do_add_consent(Consent(seeker=seeker, **data), acting_user=user),
+                     done=_("同意を記録しました。"), back=redirect("seekers:detail", seeker.pk))
 
 
 @login_required
@@ -151,13 +145,6 @@ def consultation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(user, "consultation.add")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("相談記録"), pk=pk)
-    form = ConsultationForm(request.POST)
-    if form.is_valid():
-        consultation = form.save(commit=False)
-        consultation.seeker = seeker
-        actions.do_add_consultation(consultation, acting_user=user)
-        messages.success(request, _("相談を記録しました。"))
-    else:
-        messages.error(request, _("相談を記録できませんでした：") + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
-    return redirect("seekers:detail", seeker.pk)
+    return post_step(request, ConsultationForm(request.POST),
+                     lambda data: actions.do_add_consultation(Consultation(seeker=seeker, **data), acting_user=user),
+                     done=_("相談を記録しました。"), back=redirect("seekers:detail", seeker.pk))

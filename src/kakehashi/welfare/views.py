@@ -22,6 +22,7 @@ from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.core.steps import post_step
 from kakehashi.engine.calendar import fiscal_year_of
 from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Seeker
@@ -114,17 +115,8 @@ def _post_step(request: AuthedRequest, pk: int, capability: str, form: Any, purp
     if not can(user, capability):
         raise PermissionDenied
     case = get_visible(_cases(user), purpose=purpose, pk=pk)
-    if not form.is_valid():
-        messages.error(request, _("記録できませんでした：") + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
-        return redirect("welfare:detail", case.pk)
-    try:
-        step(case, form.cleaned_data, user)
-    except ActionError as e:
-        messages.error(request, _("記録できませんでした：") + str(e))
-    else:
-        messages.success(request, done)
-    return redirect("welfare:detail", case.pk)
+    return post_step(request, form, lambda data: step(case, data, user), done=done,
+                     back=redirect("welfare:detail", case.pk))
 
 
 @login_required
