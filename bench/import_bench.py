@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine import describe  # bench/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 KAKEHASHI = ROOT / ".venv" / "bin" / "kakehashi"
 sys.path.insert(0, str(ROOT / "src"))
@@ -146,15 +148,7 @@ def generate(directory: Path, sizes: dict[str, int], seed: int = 2013, changed: 
 
 
 def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    return f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), {cpu}, {platform.system()} {platform.release()}"
+    return describe()
 
 
 def run_import(env: dict[str, str], directory: Path) -> tuple[float, float, int, dict[str, Any]]:

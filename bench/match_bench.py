@@ -35,7 +35,6 @@ import gc
 import json
 import math
 import os
-import platform
 import re
 import sys
 import time
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from machine import describe  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -903,21 +903,7 @@ def print_rows(rows: list[Row]) -> None:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, AttributeError):
-        pass
-    return f"{cpu}, nproc={os.cpu_count()}{mem}, Python {platform.python_version()}, numpy {np.__version__}"
+    return describe() + f", numpy {np.__version__}"
 
 
 def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool, cli: bool) -> list[Row]:
