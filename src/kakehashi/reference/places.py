@@ -1,5 +1,6 @@
 """Find a town and its coordinates from a postal code and, when given, a town name."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .loaders import normalise_postal_code, postal_place
@@ -17,10 +18,10 @@ class Place:
 class TownIndex:
     """Towns in memory, so a bulk import can place 100,000 addresses without a query each."""
 
-    def __init__(self) -> None:
+    def __init__(self, towns: Iterable[Town] | None = None) -> None:
         self.by_key: dict[tuple[str, str], Town] = {}
         self.by_muni: dict[str, list[Town]] = {}
-        for t in Town.objects.all():
+        for t in Town.objects.all() if towns is None else towns:
             self.by_key[(t.municipality, t.name)] = t
             self.by_muni.setdefault(t.municipality, []).append(t)
         for towns in self.by_muni.values():
@@ -50,4 +51,8 @@ class TownIndex:
 
 
 def locate(postal_code: str, town_name: str = "") -> Place | None:
-    return TownIndex().locate(postal_code, town_name)
+    """One address (a form, a single record): reads only the towns of the postal code's municipality."""
+    place = postal_place(postal_code)
+    if place is None:
+        return None
+    return TownIndex(Town.objects.filter(municipality=place[1])).locate(postal_code, town_name)
