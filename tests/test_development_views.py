@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.employers.models import EmployerVisit, VisitParty
 from kakehashi.seekers.models import Consent, ConsentPurpose, Experience

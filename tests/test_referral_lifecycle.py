@@ -258,7 +258,7 @@ def test_a_party_can_be_added_once(world: World) -> None:
 
 @pytest.mark.parametrize("username", USERNAMES)
 def test_only_hello_works_placement_staff_record_a_referrals_steps(world: World, username: str) -> None:
-    from kakehashi.accounts.permissions import can
+    from kakehashi.accounts.policy import can
 
     referral = refer(world)
     c = client_for(username)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.seekers.models import Consent, Seeker
 from tests.test_visibility import EXPECTED

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.core.errors import ActionError
 from kakehashi.seekers.models import Consent, Seeker

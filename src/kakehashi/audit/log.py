@@ -5,14 +5,14 @@
 transaction, so nothing can erase it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import translation
 
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, AuditPerson
 
 
 def _ids(objects: Iterable[Any] | models.Model | None) -> list[str]:
@@ -34,18 +34,35 @@ def subject_of(instance: models.Model) -> str:
     return f"{instance._meta.label}:{instance.pk}"
 
 
+SEEKER = "seekers.Seeker"
+
+
+def _persons_named(label: str, objects: Any, subject: models.Model | None) -> dict[int, str]:
+    """The seekers an event names without saying so: its subject, or its objects when they are seekers."""
+    found: dict[int, str] = {}
+    if subject is not None and subject._meta.label == SEEKER:
+        found[int(subject.pk)] = ""
+    if label == SEEKER:
+        found.update({int(pk): "" for pk in _ids(objects) if pk.isdigit()})
+    return found
+
+
 def record(user: Any, action: str, model: str | type[models.Model], objects: Any = None, *,
            purpose: str = "", detail: dict[str, Any] | None = None,
-           subject: models.Model | None = None) -> AuditEvent:
+           subject: models.Model | None = None, persons: Mapping[int, str] | None = None) -> AuditEvent:
     """Write one audit row for ``user`` doing ``action`` on ``objects`` of ``model``.
 
-    ``subject`` is the record whose trail the event belongs to; a single instance is its own subject."""
+    ``subject`` is the record whose trail the event belongs to; a single instance is its own subject.
+    ``persons`` maps the pk of each seeker whose data the event showed or changed to the ground the acting
+    party held it on (see ``AuditPerson``); seekers named as the subject or the objects are added to it."""
     label = model if isinstance(model, str) else model._meta.label
     if subject is None and isinstance(objects, models.Model):
         subject = objects
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     agency = getattr(user, "agency", None) if authenticated else None
-    return AuditEvent.objects.create(
+    named = _persons_named(label, objects, subject)
+    named.update(persons or {})
+    event = AuditEvent.objects.create(
         staff=user if authenticated else None,
         username=user.get_username() if authenticated else "",
         agency=agency.code if agency else "",
@@ -57,6 +74,9 @@ def record(user: Any, action: str, model: str | type[models.Model], objects: Any
         detail=detail or {},
         subject=subject_of(subject) if subject is not None else "",
     )
+    AuditPerson.objects.bulk_create([AuditPerson(event=event, seeker_id=pk, basis=basis)
+                                     for pk, basis in sorted(named.items())])
+    return event
 
 
 def record_denied(user: Any, model: str, objects: Any = None, *, purpose: str = "",

@@ -43,3 +43,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.model}"
+
+
+class AuditPerson(models.Model):
+    """A person (a seeker, APPI's 本人) whose data an event showed or changed, and the ground on which the
+    acting party held it (``basis``): its own record (``holder``), the person's consent to that party
+    (``consent:<pk>``), the welfare office's own referral (``referrer``), the administrator's duty
+    (``administrator``). A person's trail and the record of provisions to third parties (第三者提供の記録)
+    are lookups on this table."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.CASCADE, related_name="persons")
+    # An id, not a foreign key: the audit outlives the record it names, and no deletion may reach it.
+    seeker_id = models.BigIntegerField(_("求職者"), db_index=True)
+    basis = models.CharField(_("根拠"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["event", "seeker_id"]
+        verbose_name = _("監査ログの対象者")
+        verbose_name_plural = _("監査ログの対象者")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.seeker_id} {self.basis}"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import Site, Staff
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.access import get_visible

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import AgencyKind
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.core.access import get_visible
 from kakehashi.core.actions import do_save_record
 from kakehashi.core.http import AuthedRequest

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import Site
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.audit.log import record, subject_of
 from kakehashi.audit.models import Action, AuditEvent
 from kakehashi.core.access import get_visible

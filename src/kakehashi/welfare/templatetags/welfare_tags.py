@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from kakehashi.accounts.permissions import can
+from kakehashi.accounts.policy import can
 from kakehashi.seekers.models import Seeker
 
 from ..models import SupportRequest
