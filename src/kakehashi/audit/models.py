@@ -15,6 +15,10 @@ class Action(models.TextChoices):
     IMPORT = "import", _("取込")
     DENIED = "denied", _("拒否")
     LOGIN = "login", _("ログイン")
+    LOGOUT = "logout", _("ログアウト")
+    LOGIN_FAILED = "login_failed", _("ログイン失敗")
+    # A change to how someone signs in: a second factor enrolled or reset, a password changed, a lockout lifted.
+    SIGN_IN_SETTING = "signin_setting", _("認証設定の変更")
 
 
 class AuditEvent(models.Model):
@@ -26,7 +30,7 @@ class AuditEvent(models.Model):
     username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
     agency = models.CharField(_("機関"), max_length=40, blank=True)
     role = models.CharField(_("役割"), max_length=30, blank=True)
-    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     model = models.CharField(_("対象"), max_length=60)
     object_ids = models.JSONField(_("対象ID"), default=list)
     # The one record the event is about, as "app.Model:pk" (a seeker for a change to their consent), so a
