@@ -1,9 +1,12 @@
-"""Time ``kakehashi import`` on a large, realistic set of interchange files.
+"""Time ``kakehashi import`` on a large, realistic set of interchange files, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/import_bench.py                 # SQLite, a temporary database file
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/import_bench.py
-                                                           # PostgreSQL: a scratch database beside that one
+    .venv/bin/python bench/import_bench.py                 # both databases, one table each
+    .venv/bin/python bench/import_bench.py --db sqlite     # one of them (sqlite, postgresql)
     .venv/bin/python bench/import_bench.py --scale 0.1     # a tenth of the rows, for a quick look
+
+SQLite uses a temporary database file. PostgreSQL uses a scratch database, created and dropped by the script, on
+the server ``DATABASE_URL`` names when it names a PostgreSQL one, else on ``postgres://postgres@127.0.0.1:5432``
+(the server ``make test`` uses); when that server does not answer, the PostgreSQL table says so and is skipped.
 
 It generates the files (deterministic: the same seed gives the same bytes; addresses are real Kurashiki postal
 codes; dates partly in 和暦 and full-width digits; seekers.csv in CP932, the others in UTF-8 with BOM), migrates
@@ -22,12 +25,14 @@ import json
 import os
 import platform
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from machine import describe  # bench/machine.py, beside this script
 
@@ -168,9 +173,13 @@ def run_import(env: dict[str, str], directory: Path) -> tuple[float, float, int,
         return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, json.loads(out.read().strip().splitlines()[-1])
 
 
-def snapshot() -> dict[str, tuple[int, Any]]:
-    """Row count and latest updated_at of every model the import writes."""
-    from django.db import connections
+def snapshot() -> dict[str, Any]:
+    """Run in a child process (``--snapshot``), on the database ``DATABASE_URL`` names: the database's version,
+    and the row count and latest updated_at of every model the import writes."""
+    import django
+
+    django.setup()
+    from django.db import connection
     from django.db.models import Max
 
     from kakehashi.employers.models import Employer, EmployerVisit
@@ -179,24 +188,36 @@ def snapshot() -> dict[str, tuple[int, Any]]:
     from kakehashi.referrals.models import Referral
     from kakehashi.seekers.models import Consent, DesiredOccupation, Experience, Seeker
 
-    out: dict[str, tuple[int, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
+        version = f"{connection.vendor} {cursor.fetchone()[0]}"
+    out: dict[str, Any] = {}
     for model in (Employer, Seeker, DesiredOccupation, Experience, Consent, Posting, EmployerVisit, Referral, Target):
         has_updated = any(f.name == "updated_at" for f in model._meta.fields)
         latest = model.objects.aggregate(m=Max("updated_at"))["m"] if has_updated else None
-        out[model._meta.label] = (model.objects.count(), latest)
-    connections.close_all()
-    return out
+        out[model._meta.label] = [model.objects.count(), latest.isoformat() if latest else None]
+    return {"database": version, "tables": out}
+
+
+def take_snapshot(env: dict[str, str]) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, "--snapshot"], env=env, check=True, capture_output=True,  # noqa: S603
+                          text=True)
+    return cast(dict[str, Any], json.loads(proc.stdout))
+
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/kakehashi"
 
 
 def scratch_postgres(url: str) -> tuple[str, Any]:
-    """A fresh database beside the one ``url`` names; returns its URL and a function that drops it."""
+    """A fresh database on the server ``url`` names; returns its URL and a function that drops it. Created from
+    the ``postgres`` maintenance database, so the database ``url`` names need not exist."""
     import dj_database_url
     import psycopg
 
     cfg = dj_database_url.parse(url)
-    name = f"{cfg['NAME']}_import_bench"
+    name = f"{cfg['NAME'] or 'kakehashi'}_import_bench"
     conninfo = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None, "user": cfg["USER"] or None,
-                "password": cfg["PASSWORD"] or None, "dbname": cfg["NAME"]}
+                "password": cfg["PASSWORD"] or None, "dbname": "postgres"}
 
     def sql(statement: str) -> None:
         with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
@@ -207,51 +228,45 @@ def scratch_postgres(url: str) -> tuple[str, Any]:
     return url.rsplit("/", 1)[0] + "/" + name, lambda: sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply every file's row count")
-    parser.add_argument("--keep", action="store_true", help="keep the generated files and SQLite database")
-    args = parser.parse_args()
-    base = {"employers": 5_000, "seekers": 100_000, "postings": 200_000, "visits": 10_000, "referrals": 50_000}
-    sizes = {k: max(10, int(v * args.scale)) for k, v in base.items()}
+@dataclass
+class Result:
+    """One database's runs."""
 
-    work = Path(tempfile.mkdtemp(prefix="kakehashi-bench-"))
-    url = os.environ.get("DATABASE_URL", "")
+    database: str
+    sizes: dict[str, int]
+    generated: float
+    runs: list[tuple[str, float, float, int, dict[str, Any]]]
+    noop: bool
+    expected: int
+    exact: bool
+
+
+def bench(vendor: str, sizes: dict[str, int], work: Path) -> Result:
+    """Migrate a fresh database of ``vendor``, load the installation, and time the three imports."""
     drop = None
-    if url.startswith(("postgres://", "postgresql://")):
-        url, drop = scratch_postgres(url)
+    if vendor == "postgresql":
+        given = os.environ.get("DATABASE_URL", "")
+        url, drop = scratch_postgres(given if given.startswith(("postgres://", "postgresql://")) else DEFAULT_POSTGRES)
     else:
         url = f"sqlite:///{work / 'bench.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kakehashi.settings"}
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="kakehashi.settings")
     try:
         for command in (["migrate", "--noinput", "-v", "0"],
                         ["installation", str(ROOT / "installations" / "kurashiki.json")]):
-            # System checks import every URL module: they test the web app, not the import.:
+            # System checks import every URL module: they test the web app, not the import.
             subprocess.run([str(KAKEHASHI), *command, "--skip-checks"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
-            db = f"{connection.vendor} {cursor.fetchone()[0]}"
-        connection.close()
-
         files = work / "files"
-        files.mkdir()
+        files.mkdir(exist_ok=True)
         t = time.perf_counter()
         generate(files, sizes)
         generated = time.perf_counter() - t
-        total_rows = sum(sizes.values()) + 8
 
         runs = []
         runs.append(("fresh import", *run_import(env, files)))
-        before = snapshot()
+        before = take_snapshot(env)
         runs.append(("re-import, same files", *run_import(env, files)))
-        after = snapshot()
+        after = take_snapshot(env)
         noop = before == after and all(f["created"] == f["updated"] == 0 for f in runs[-1][4]["files"])
 
         expected = generate(files, sizes, changed=0.1)
@@ -260,39 +275,82 @@ def main() -> None:
         exact = updated.pop("postings", 0) == expected and not any(updated.values())
     finally:
         if drop is not None:
-            from django.db import connections
-
-            connections.close_all()
             drop()
+    database = before["database"] + (" (temporary file)" if vendor == "sqlite" else " (scratch database)")
+    return Result(database, sizes, generated, runs, noop, expected, exact)
+
+
+def print_result(r: Result) -> None:
+    total_rows = sum(r.sizes.values()) + 8
+    print(f"  database  {r.database}")
+    print("  files     " + ", ".join(f"{k} {v:,}" for k, v in r.sizes.items()) + ", targets 8"
+          + f" — {total_rows:,} rows, generated in {r.generated:.1f} s")
+    print()
+    print(f"  {'run':<36} {'rows':>9} {'seconds':>8} {'rows/s':>8} {'CPU s':>7} {'peak RSS':>9}")
+    for name, seconds, cpu, peak, _report in r.runs:
+        print(f"  {name:<36} {total_rows:>9,} {seconds:>8.1f} {total_rows / seconds:>8,.0f} {cpu:>7.1f}"
+              f" {peak / 1024:>5.0f} MiB")
+    print()
+    print(f"  {'file (fresh import)':<22} {'rows':>9} {'seconds':>8} {'rows/s':>8}")
+    for f in r.runs[0][4]["files"]:
+        rate = f["rows"] / f["seconds"] if f["seconds"] else 0
+        print(f"  {f['file']:<22} {f['rows']:>9,} {f['seconds']:>8.1f} {rate:>8,.0f}")
+    print()
+    print(f"  re-import changed nothing (row counts, latest updated_at): {'yes' if r.noop else 'NO'}")
+    print(f"  10% changed: {r.expected:,} postings changed in the file, exactly those updated: "
+          f"{'yes' if r.exact else 'NO'}")
+
+
+def postgres_answers() -> bool:
+    given = os.environ.get("DATABASE_URL", "")
+    url = given if given.startswith(("postgres://", "postgresql://")) else DEFAULT_POSTGRES
+    try:
+        import dj_database_url
+        import psycopg
+
+        cfg = dj_database_url.parse(url)
+        psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"] or None,
+                        password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=3).close()
+    except Exception:  # any failure to connect means: no server to measure on
+        return False
+    return True
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--snapshot"]:
+        print(json.dumps(snapshot()))
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every file's row count")
+    parser.add_argument("--db", choices=["both", "sqlite", "postgresql"], default="both",
+                        help="the database(s) to measure on (default: both)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files and SQLite database")
+    args = parser.parse_args()
+    base = {"employers": 5_000, "seekers": 100_000, "postings": 200_000, "visits": 10_000, "referrals": 50_000}
+    sizes = {k: max(10, int(v * args.scale)) for k, v in base.items()}
 
     print("kakehashi import benchmark")
     print(f"  date      {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"  machine   {machine()}")
     print(f"  python    {platform.python_version()}")
-    print(f"  database  {db}" + (" (temporary file)" if db.startswith("sqlite") else " (scratch database)"))
-    print("  files     " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()) + ", targets 8"
-          + f" — {total_rows:,} rows, generated in {generated:.1f} s")
-    print()
-    print(f"  {'run':<36} {'rows':>9} {'seconds':>8} {'rows/s':>8} {'CPU s':>7} {'peak RSS':>9}")
-    for name, seconds, cpu, peak, _report in runs:
-        print(f"  {name:<36} {total_rows:>9,} {seconds:>8.1f} {total_rows / seconds:>8,.0f} {cpu:>7.1f}"
-              f" {peak / 1024:>5.0f} MiB")
-    print()
-    print(f"  {'file (fresh import)':<22} {'rows':>9} {'seconds':>8} {'rows/s':>8}")
-    for f in runs[0][4]["files"]:
-        rate = f["rows"] / f["seconds"] if f["seconds"] else 0
-        print(f"  {f['file']:<22} {f['rows']:>9,} {f['seconds']:>8.1f} {rate:>8,.0f}")
-    print()
-    print(f"  re-import changed nothing (row counts, latest updated_at): {'yes' if noop else 'NO'}")
-    print(f"  10% changed: {expected:,} postings changed in the file, exactly those updated: "
-          f"{'yes' if exact else 'NO'}")
-    if not args.keep:
-        import shutil
-
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"  kept {work}")
-    if not (noop and exact):
+    ok = True
+    for vendor in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+        print()
+        if vendor == "postgresql" and not postgres_answers():
+            print("  database  postgresql: no server answers (DATABASE_URL or 127.0.0.1:5432) — skipped")
+            ok = ok and args.db == "both"
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"kakehashi-bench-{vendor}-"))
+        result = bench(vendor, sizes, work)
+        sys.stdout.flush()
+        print_result(result)
+        ok = ok and result.noop and result.exact
+        if args.keep:
+            print(f"  kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        sys.stdout.flush()
+    if not ok:
         sys.exit(1)
 
 

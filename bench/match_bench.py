@@ -49,6 +49,7 @@ from machine import describe  # bench/machine.py, beside this script
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from kakehashi.engine.geo import haversine_km  # noqa: E402  (after the path is set)
 from kakehashi.engine.matching import (  # noqa: E402  (the source tree is put on the path just above)
     MatchingEngine,
     Occupations,
@@ -56,8 +57,8 @@ from kakehashi.engine.matching import (  # noqa: E402  (the source tree is put o
     SeekerRecord,
     Transitions,
 )
-from kakehashi.engine.matching.engine import TEXT_NAME_FACTOR  # noqa: E402
-from kakehashi.engine.matching.textfit import BITS, TextModel  # noqa: E402
+from kakehashi.engine.matching.engine import TEXT_NAME_FACTOR  # noqa: E402  (after the path is set)
+from kakehashi.engine.matching.textfit import BITS, TextModel  # noqa: E402  (after the path is set)
 
 DATA = ROOT / "src" / "kakehashi" / "reference" / "data"
 SCALES = {
@@ -67,7 +68,6 @@ SCALES = {
 }
 QUICK = {"city": (1_000, 2_000), "prefecture": (10_000, 20_000), "national": (20_000, 10_000)}
 K = 10
-EARTH_KM = 6371.0088
 
 QUALIFICATIONS = [
     "普通自動車免許", "フォークリフト", "玉掛け", "介護福祉士", "介護職員初任者研修", "看護師", "保育士", "調理師",
@@ -351,16 +351,9 @@ def generate(scale: str, n_seekers: int, n_postings: int, seed: int = 7) -> Worl
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def haversine(lat1: Any, lng1: Any, lat2: Any, lng2: Any) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lng2) - np.radians(lng1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-
-
 def _pairs(w: World, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(hard conditions broken, distance) for seekers ``s`` × postings ``p`` (broadcast index arrays)."""
-    d = haversine(w.s_lat[s], w.s_lng[s], w.p_lat[p], w.p_lng[p])
+    d = haversine_km(w.s_lat[s], w.s_lng[s], w.p_lat[p], w.p_lng[p])
     broken = d > np.where(np.isnan(w.s_limit[s]), np.inf, w.s_limit[s])
     broken |= (w.s_emp[s] != 0) & (w.s_emp[s] != w.p_emp[p])
     broken |= (w.s_unit[s] == w.p_unit[p]) & (w.p_wtop[p] < w.s_floor[s])
@@ -561,7 +554,7 @@ class HelloWorkFilter(Method):
         w = self.w
         wishes = [o for o in w.s_stated[i] if o >= 0]
         cand = np.concatenate([self.by_occ[o] for o in wishes]) if wishes else np.zeros(0, np.int64)
-        d = haversine(w.s_lat[i], w.s_lng[i], w.p_lat[cand], w.p_lng[cand])
+        d = haversine_km(w.s_lat[i], w.s_lng[i], w.p_lat[cand], w.p_lng[cand])
         limit = np.inf if np.isnan(w.s_limit[i]) else w.s_limit[i]
         keep = d <= limit
         cand, d = cand[keep], d[keep]
@@ -570,7 +563,7 @@ class HelloWorkFilter(Method):
     def for_posting(self, j: int) -> np.ndarray:
         w = self.w
         cand = self.seekers_by_occ[int(w.p_occ[j])]
-        d = haversine(w.s_lat[cand], w.s_lng[cand], w.p_lat[j], w.p_lng[j])
+        d = haversine_km(w.s_lat[cand], w.s_lng[cand], w.p_lat[j], w.p_lng[j])
         keep = d <= np.where(np.isnan(w.s_limit[cand]), np.inf, w.s_limit[cand])
         cand, d = cand[keep], d[keep]
         return cand[np.argsort(d, kind="stable")[:K]]
@@ -766,8 +759,8 @@ class HNSW(ExactNumpy):
 
 def _rss_mb() -> tuple[float, float]:
     status = Path("/proc/self/status").read_text()
-    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
-    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]  # Linux always has it
+    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]  # Linux always has it
     return rss, hwm
 
 
@@ -991,12 +984,12 @@ def cli_batch(scale: str, n_s: int, n_p: int) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "KAKEHASHI_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
         # Fixed arguments to this project's own command and to this script: nothing untrusted goes in.
-        subprocess.run([str(kakehashi), "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
-        subprocess.run(  # noqa: S603
+        subprocess.run([str(kakehashi), "migrate", "-v", "0"], env=env, check=True)  # noqa: S603  (see above)
+        subprocess.run(  # noqa: S603  (this script, fixed arguments)
             [sys.executable, __file__, "--fill-db", f"{scale}:{n_s}:{n_p}"], env=env, check=True
         )
         start = time.perf_counter()
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603  (this project's command, fixed arguments)
             [str(kakehashi), "match", "--all-seekers", "--top", "10", "--format", "jsonl", "--no-progress"],
             env=env, check=True, stdout=subprocess.PIPE,
         )

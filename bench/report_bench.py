@@ -77,7 +77,7 @@ def ensure_database(server: str, name: str, drop: bool) -> None:
             exists = None
         if not exists:
             log(f"creating database {name}")
-            conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608
+            conn.execute(f'CREATE DATABASE "{name}"')  # noqa: S608 — the name is the bench's own option
 
 
 # --- generating -----------------------------------------------------------------------------------------------
@@ -285,14 +285,13 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t
 
 
-def cold(url: str, what: str, runs: int) -> list[float]:
+def cold(server: str, db: str, what: str, runs: int) -> list[float]:
     """Each run in a new process with a new connection (PostgreSQL's buffers and the OS cache stay as they are:
-    this is a shared machine, so nothing is flushed)."""
+    this is a shared machine, so nothing is flushed). The child is told the same server and database."""
     out = []
     for _ in range(runs):
-        res = subprocess.run([sys.executable, __file__, "--one", what],  # noqa: S603 — this script, again
-                             capture_output=True, text=True, check=True,
-                             env={**os.environ, "DATABASE_URL": url})
+        res = subprocess.run([sys.executable, __file__, "--one", what, "--server", server, "--db", db],  # noqa: S603 — this script, again
+                             capture_output=True, text=True, check=True)
         out.append(float(res.stdout.strip().splitlines()[-1]))
     return out
 
@@ -375,7 +374,7 @@ def main() -> None:
     cold_runs = max(3, args.runs // 2)
     for what, label, fn in (("one", "one site ", one_site(site, fy, as_of)),
                             ("all", f"all {SITES} sites", all_sites(fy, as_of))):
-        c_times = cold(url, what, cold_runs)
+        c_times = cold(args.server, args.db, what, cold_runs)
         fn()  # settle the connection and the caches before the warm runs
         w_times = [timed(fn) for _ in range(args.runs)]
         print(f"{label:>12}: cold median {statistics.median(c_times):.3f}s (n={len(c_times)}, "

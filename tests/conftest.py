@@ -10,6 +10,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 from django.utils import translation
 
+from kakehashi.audit import append_only
 from kakehashi.reference.models import Occupation
 from tests.world import World, build_world
 
@@ -55,6 +56,20 @@ def _migrated_data(request: pytest.FixtureRequest) -> None:
             for op in loader.graph.nodes[key].operations:
                 if isinstance(op, RunPython):
                     op.code(apps, editor)  # type: ignore[arg-type]  # today's registry, see the docstring
+
+
+@pytest.fixture(autouse=True)
+def _audit_flush_allowed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The audit tables refuse DELETE (kakehashi.audit.append_only); on SQLite the flush that ends a
+    transactional test deletes their rows, so this connection lets it through from the test's end (the flush
+    runs after this teardown) until the next transactional test starts."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    append_only.forbid_flush(connection)
+    yield
+    append_only.allow_flush(connection)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,5 +1,7 @@
 """A job counselor logs in, finds a seeker, records a referral and sees it on the seeker's page."""
 
+from pathlib import Path
+
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
@@ -10,7 +12,7 @@ from tests.world import PASSWORD, build_world
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_counselor_finds_a_seeker_and_records_a_referral(live_server: LiveServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_counselor_finds_a_seeker_and_records_a_referral(live_server: LiveServer, tmp_path: Path) -> None:
     world = build_world()
     with chromium() as browser:
         page = browser.new_context(locale="ja-JP").new_page()

@@ -27,7 +27,7 @@ def _fresh_cache() -> None:
 
 
 def figures(site: object, start: datetime.date = FY2025[0], end: datetime.date = FY2025[1]) -> dict[str, tuple[int, int]]:
-    return {r.source: (r.postings, r.openings) for r in developed_by_source(site, start, end)}  # type: ignore[arg-type]
+    return {r.source: (r.postings, r.openings) for r in developed_by_source(site, start, end)}  # type: ignore[arg-type]  # a Site, a code or None
 
 
 def new_posting(world: World, pid: str, received: datetime.date, openings: int, *, employer: Employer | None = None,

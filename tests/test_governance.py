@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kakehashi.accounts.models import Agency, Site
+from kakehashi.accounts.policy import can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.governance import actions
 from kakehashi.governance.demo import build_demo
@@ -84,7 +85,7 @@ def test_the_agreement_refers_to_its_sites_targets_for_the_plan_year(world: Worl
 
 def test_only_a_manager_of_a_party_or_the_administrator_changes_the_agreement(world: World,
                                                                               agreement: Agreement) -> None:
-    managers = {u for u, s in world.users.items() if agreement.can_manage(s)}
+    managers = {u for u, s in world.users.items() if can(s, "agreement.manage", agreement)}
     assert managers == {"hiro", "mayor_m", "seiko", "admin"}
     with pytest.raises(actions.NotAllowed):
         actions.do_save_agreement(agreement, acting_user=world.fukum, title="書き換え", signed_on=agreement.signed_on,
@@ -129,7 +130,7 @@ def test_a_request_cannot_fall_due_before_it_was_made_nor_be_dated_in_the_future
 def test_a_welfare_office_may_ask_a_party_on_its_own_behalf(world: World, agreement: Agreement) -> None:
     req = make_request(world, agreement, asker="fuku", to="hw-kurashiki-chuo")
     assert req.from_agency.code == "tamashima-welfare"
-    assert req.can_close(world.fuku) and not req.can_close(world.chika)
+    assert can(world.fuku, "request.close", req) and not can(world.chika, "request.close", req)
 
 
 def test_only_staff_of_the_addressed_agency_answer(world: World, agreement: Agreement) -> None:

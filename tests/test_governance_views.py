@@ -82,7 +82,7 @@ def test_managers_of_the_parties_and_the_administrator_alone_open_the_management
         r = c.get(url)
         assert r.status_code == (200 if allowed else 403), (url, r.status_code)
         if not allowed:
-            assert AuditEvent.objects.filter(username=username, action="denied", purpose=url).exists()
+            assert AuditEvent.objects.filter(username=username, action="denied", detail__path=url).exists()
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(records: Records) -> None:
@@ -180,7 +180,7 @@ def test_an_issued_pack_stays_as_handed_out_until_issued_again(world: World, rec
     url = reverse("governance:meeting_pack", args=[records.next_meeting.pk])
     client_for("hana").post(reverse("governance:meeting_pack_issue", args=[records.next_meeting.pk]))
     assert CouncilMeeting.objects.get(pk=records.next_meeting.pk).pack_issued_at is None
-    assert AuditEvent.objects.filter(username="hana", action="denied", model="governance.CouncilMeeting").exists()
+    assert AuditEvent.objects.filter(username="hana", action="denied", model="governance:meeting_pack_issue").exists()
     client_for("hiro").post(reverse("governance:meeting_pack_issue", args=[records.next_meeting.pk]))
     actions.do_create_request(acting_user=world.sen, agreement=records.agreement,
                               to_agency=Agency.objects.get(code="kurashiki-city"), subject="発行後の要望",

@@ -180,7 +180,7 @@ def test_all_sites_are_counted_in_the_same_queries_as_one(world: World, records:
         s = records.seeker(site)
         records.referral(s, D(2013, 5, 1), "hired", D(2013, 5, 9))
         records.posting(site, D(2013, 5, 1), openings=2)
-    with django_assert_max_num_queries(8):  # type: ignore[operator]
+    with django_assert_max_num_queries(8):  # type: ignore[operator]  # pytest-django's fixture is untyped
         everywhere = build_progress(Site.objects.order_by("code"), FY, AS_OF, by_staff=False)
     singles = {site.code: figures(site) for site in (world.tamashima, world.mizushima)}
     assert {p.site.code: p.as_json()["indicators"] for p in everywhere} == singles

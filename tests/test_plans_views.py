@@ -153,10 +153,11 @@ def test_a_drill_down_listing_personal_records_writes_a_view_row_with_the_ids_sh
                                                                                     year: Records) -> None:
     c = client_for("chika")
     page = c.get(drill("placements"))
-    ids = sorted(str(r.pk) for r in page.context["records"])
-    row = AuditEvent.objects.get(action=Action.VIEW, model="referrals.Referral")
-    assert sorted(row.object_ids) == ids and row.username == "chika"
-    assert len(ids) == 3  # the city sees its own three; Hello Work's own seeker is counted only
+    records = page.context["records"]
+    row = AuditEvent.objects.get(action=Action.VIEW, purpose="事業目標の内訳")
+    assert set(row.persons.values_list("seeker_id", flat=True)) == {r.seeker_id for r in records}
+    assert row.username == "chika" and row.detail["indicator"] == "placements"
+    assert len(records) == 3  # the city sees its own three; Hello Work's own seeker is counted only
 
 
 def test_the_center_sees_the_figure_but_no_record_behind_it(world: World, year: Records) -> None:

@@ -39,7 +39,7 @@ def test_the_retention_rate_is_over_the_hires_checked_by_the_milestone(world: Wo
     unchecked = hire(world, "s_city_consent", D(2025, 5, 25))
     late = hire(world, "s_hw", D(2025, 6, 15))  # its month has not come by the as-of day
     for referral, still, same in ((kept, True, True), (moved, True, False), (left, False, None)):
-        actions.do_record_follow_up(referral, milestone=1, checked_on=months_after(referral.outcome_on, 1),  # type: ignore[arg-type]
+        actions.do_record_follow_up(referral, milestone=1, checked_on=months_after(referral.outcome_on, 1),  # type: ignore[arg-type]  # a hire has its date
                                     still_employed=still, same_employer=same, acting_user=world.hana)
     r = retention_rate(Referral.objects.all(), 1, D(2025, 7, 1))
     assert (r.due, r.checked, r.unchecked, r.still_employed, r.same_employer) == (4, 3, 1, 2, 1)

@@ -134,10 +134,5 @@ def test_reading_a_seeker_is_audited(world: World) -> None:
     assert event.at.tzinfo is not None
 
 
-def test_healthz_answers_ok(db: None) -> None:
-    r = Client().get("/healthz")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
-
-
 def test_seekers_never_exist_outside_the_world(world: World) -> None:
     assert Seeker.objects.count() == len(world.seekers)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from kakehashi.accounts import policy
 from kakehashi.seekers.models import Consultation, Seeker
 from tests.world import World
 
@@ -40,7 +41,7 @@ def test_the_center_never_sees_consultation_notes_even_with_consent(world: World
     Consent.objects.create(seeker=world.seekers["s_welfare"], party="center", given_on="2025-04-01")
     assert Seeker.objects.visible_to(world.sen).filter(pk=world.seekers["s_welfare"].pk).exists()
     assert not Consultation.objects.visible_to(world.sen).exists()
-    assert not world.sen.sees_welfare
+    assert not policy.sees_welfare(world.sen)
 
 
 def test_hello_work_sees_job_consultations_but_not_the_citys_life_consultations(world: World) -> None:

@@ -126,7 +126,7 @@ USERNAMES = [u[0] for u in USERS]
 
 
 def client_for(username: str) -> Client:
-    """A test client signed in as one of the users above."""
-    c = Client()
-    assert c.login(username=username, password=PASSWORD), username
-    return c
+    """A test client signed in as one of the users above, past the second factor (tests.second_factor)."""
+    from tests.second_factor import sign_in
+
+    return sign_in(Client(), Staff.objects.get(username=username))

@@ -128,7 +128,7 @@ def test_an_indicator_whose_whole_range_reaches_the_target_is_on_track() -> None
 def test_an_indicator_whose_range_straddles_the_target_is_uncertain() -> None:
     done = [float(v) for v in PATTERN[:7]] + [0.0] * 5
     p = kpi.progress(done, PATTERN, sum(PATTERN) - 5, 7.0)
-    assert p.projection is not None and p.projection.low < p.target <= p.projection.point  # type: ignore[operator]
+    assert p.projection is not None and p.projection.low < p.target <= p.projection.point  # type: ignore[operator]  # the target is set above
     assert p.status == kpi.UNCERTAIN
     assert not p.at_risk
 

@@ -226,8 +226,3 @@ def _permutations(n: int) -> list[list[int]]:
     import itertools
 
     return [list(p) for p in itertools.permutations(range(n))]
-
-
-def test_haversine_distance_is_about_111_km_per_degree_of_latitude() -> None:
-    assert float(tg.haversine_km(34.0, 133.0, 35.0, 133.0)) == pytest.approx(111.2, abs=0.1)
-    assert math.isnan(float(tg.haversine_km(float("nan"), 133.0, 35.0, 133.0)))

@@ -110,7 +110,34 @@ class Staff(AbstractUser):
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
 
-    @property
-    def sees_welfare(self) -> bool:
-        """Welfare status, barriers and consultation notes are never shown to the Center."""
-        return self.agency_kind != AgencyKind.CENTER
+
+# How long a seeker's personal data is kept after their last activity when the installation file does not say
+# (docs/retention.md); each city sets the period its own document rules give for these records.
+DEFAULT_RETENTION_YEARS = 5
+
+
+class InstallationSettings(models.Model):
+    """What an installation sets for itself in its file beyond its parties and desks; one row (id 1), written by
+    ``installation.load_installation``. A database without the row uses the defaults (``current``).
+
+    ``retention_years``: a seeker's personal data is anonymised this many years after their last activity
+    (``kakehashi retention apply``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    retention_years = models.PositiveSmallIntegerField(_("個人データの保存期間（最後の記録からの年数）"),
+                                                       default=DEFAULT_RETENTION_YEARS)
+
+    class Meta:
+        verbose_name = _("設置自治体の設定")
+        verbose_name_plural = _("設置自治体の設定")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="installation_settings_is_one_row"),
+            models.CheckConstraint(condition=models.Q(retention_years__gte=1), name="retention_at_least_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.retention_years}"
+
+    @classmethod
+    def current(cls) -> "InstallationSettings":
+        return cls.objects.filter(pk=1).first() or cls()

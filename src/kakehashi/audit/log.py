@@ -1,18 +1,22 @@
 """Writing audit rows. Call these from the action or view that reads or changes records.
 
-``record`` writes in the caller's transaction, so a change and its audit row commit or roll back together.
+``record`` writes in the caller's transaction, so a change and its audit row commit or roll back together;
+outside one it is a transaction of its own. Each row is sealed into the audit chain (``chain``).
 ``record_denied`` is called after the request's work has been rolled back (see ``middleware``), outside any
 transaction, so nothing can erase it.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import translation
 
-from .models import Action, AuditEvent, AuditPerson
+from . import chain
+from .models import Action, AuditEvent
 
 
 def _ids(objects: Iterable[Any] | models.Model | None) -> list[str]:
@@ -62,26 +66,37 @@ def record(user: Any, action: str, model: str | type[models.Model], objects: Any
     agency = getattr(user, "agency", None) if authenticated else None
     named = _persons_named(label, objects, subject)
     named.update(persons or {})
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         staff=user if authenticated else None,
         username=user.get_username() if authenticated else "",
         agency=agency.code if agency else "",
-        role=getattr(user, "role", "") if authenticated else "",
-        action=action,
+        role=str(getattr(user, "role", "")) if authenticated else "",
+        action=str(action),
         model=label,
         object_ids=_ids(objects),
         purpose=_in_japanese(purpose)[:200],
-        detail=detail or {},
+        # As the database gives it back (tuples as lists, keys as strings): the chain seals what is stored.
+        detail=json.loads(json.dumps(detail or {})),
         subject=subject_of(subject) if subject is not None else "",
     )
-    AuditPerson.objects.bulk_create([AuditPerson(event=event, seeker_id=pk, basis=basis)
-                                     for pk, basis in sorted(named.items())])
+    chain.append(event, sorted(named.items()))
     return event
 
 
 def record_denied(user: Any, model: str, objects: Any = None, *, purpose: str = "",
-                  detail: dict[str, Any] | None = None) -> AuditEvent:
-    return record(user, Action.DENIED, model, objects, purpose=purpose, detail=detail)
+                  detail: dict[str, Any] | None = None, subject: models.Model | None = None) -> AuditEvent:
+    return record(user, Action.DENIED, model, objects, purpose=purpose, detail=detail, subject=subject)
+
+
+class Refused(PermissionDenied):
+    """Raised where a user may see a record but may not make the change they asked for (403). The audit
+    middleware records it with the record it was about."""
+
+    def __init__(self, model: str, object_id: Any = None, purpose: str = "") -> None:
+        super().__init__(f"{model} {object_id}")
+        self.model = model
+        self.object_id = object_id
+        self.purpose = purpose
 
 
 class AccessDenied(Exception):

@@ -22,10 +22,16 @@ class Action(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """One audited event. Rows are only ever added; ``at`` is in UTC."""
+    """One audited event. Rows are only ever added (``append_only``: the database refuses UPDATE and DELETE);
+    ``at`` is in UTC. Each row is sealed into the chain (``chain``): ``seq`` is its place, ``digest`` the
+    HMAC of its content, its persons and the previous row's digest. Write rows with ``log.record`` only."""
 
+    seq = models.BigIntegerField(_("連番"), unique=True)
+    digest = models.CharField(_("封印"), max_length=64)
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # Staff are deactivated, never deleted: a deletion must not reach the rows that say what they did (SET_NULL
+    # would rewrite them, which the database refuses anyway).
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name=_("職員"))
     username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
     agency = models.CharField(_("機関"), max_length=40, blank=True)
@@ -68,3 +74,22 @@ class AuditPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.seeker_id} {self.basis}"
+
+
+class AuditHead(models.Model):
+    """The end of the audit chain: the last row's ``seq`` and ``digest``, one row (id 1). Every writer locks it
+    before adding a row, so rows are sealed one after the other; ``audit verify`` compares it with the last row
+    to find a removed tail. ``key_check`` tells whether the key verifying the chain is the one that sealed it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(_("連番"), default=0)
+    digest = models.CharField(_("封印"), max_length=64, blank=True)
+    key_check = models.CharField(_("鍵の照合値"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("監査ログの末尾")
+        verbose_name_plural = _("監査ログの末尾")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_is_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.digest}"

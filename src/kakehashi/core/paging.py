@@ -4,7 +4,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page:  # type: ignore[type-arg]  # a page of any model
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 

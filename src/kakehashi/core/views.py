@@ -1,12 +1,11 @@
-"""Pages that belong to no single part of the domain: health, home, about."""
+"""Pages that belong to no single part of the domain: home, about."""
 
 from django.contrib.auth import views as auth_views
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from kakehashi.accounts.models import AgencyKind, Role
 from kakehashi.employers.models import EmployerVisit
@@ -18,17 +17,6 @@ from kakehashi.reference.models import CREDITS
 from kakehashi.referrals.models import Outcome, Referral
 from kakehashi.referrals.reminders import reminders_for
 from kakehashi.seekers.models import Seeker
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means unhealthy; the message is for the log, not the probe
-        return JsonResponse({"status": "error"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def home(request: HttpRequest) -> HttpResponseBase:
@@ -50,7 +38,9 @@ def home(request: HttpRequest) -> HttpResponseBase:
         ctx["visits"] = EmployerVisit.objects.visible_to(user).select_related("employer").order_by("-visited_on")[:15]
     elif role in (Role.CASEWORKER, Role.LIFE_COUNSELOR):
         ctx["my_seekers"] = seekers.order_by("-registered_on")[:15]
-        ctx["outcomes"] = referrals.exclude(outcome=Outcome.PENDING).order_by("-outcome_on")[:15]
+        # An imported outcome may have no date (docs/interchange.md): last, on both databases.
+        ctx["outcomes"] = referrals.exclude(outcome=Outcome.PENDING).order_by(
+            F("outcome_on").desc(nulls_last=True), "-pk")[:15]
     if user.is_manager and user.agency is not None:
         # The agreement's requests this manager's agency owes an answer to, the overdue flagged.
         ctx["requests_waiting"] = waiting_on(user.agency, today, PartyRequest.objects.visible_to(user))

@@ -71,7 +71,7 @@ from .mix import Mix, industries_for, okayama_mix
 PREFIX = "DEMO-"
 SUCCESS_SEEKER_ID = "DEMO-SUCCESS"
 # The demo is local fiction: one well-known password, printed by `kakehashi demo-logins`.
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (the demo's published password: README and demo-logins print it)
 PURPOSE = "デモデータ"
 INSTALLATION = Path(settings.PROJECT_DIR) / "installations" / "kurashiki.json"
 CITY = "倉敷市"

@@ -134,7 +134,7 @@ def attribute(postings: list[tuple[int, int, str, datetime.date]]) -> dict[int, 
 def developed_postings(site: Site | str | None, start: datetime.date, end: datetime.date) -> list[Posting]:
     """The developed postings of INTERCHANGE.md's counting rule: ``developed``, received in [start, end], at the
     site (every site when ``site`` is None)."""
-    qs = Posting.objects.filter(developed=True, received_on__gte=start, received_on__lte=end)
+    qs = Posting.objects.developed_between(start, end)
     if isinstance(site, Site):
         qs = qs.filter(site=site)
     elif site:

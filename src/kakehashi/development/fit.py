@@ -17,13 +17,13 @@ import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from kakehashi.engine.matching import Match, MatchingEngine, PostingRecord, SeekerRecord
 from kakehashi.matching.loading import occupations, posting_records, seeker_records
-from kakehashi.postings.models import Posting
-from kakehashi.referrals.models import Outcome
+from kakehashi.postings.models import Posting, PostingQuerySet
+from kakehashi.referrals.models import placed
 from kakehashi.seekers.models import DesiredOccupation, Experience, Seeker, SeekerStatus
 
 
@@ -39,9 +39,8 @@ def seekers_active_on(day: datetime.date, qs: QuerySet[Seeker] | None = None) ->
     qs = qs if qs is not None else Seeker.objects.all()
     if day >= timezone.localdate():
         return list(with_matching_data(qs.filter(status=SeekerStatus.ACTIVE, registered_on__lte=day)))
-    hired = Q(referrals__outcome=Outcome.HIRED)
     annotated = qs.filter(registered_on__lte=day).annotate(
-        first_hire=Min("referrals__outcome_on", filter=hired),
+        first_hire=Min("referrals__outcome_on", filter=placed(via="referrals__")),
         last_referral=Max("referrals__referred_on"),
         last_consultation=Max("consultations__held_on"),
     )
@@ -49,19 +48,18 @@ def seekers_active_on(day: datetime.date, qs: QuerySet[Seeker] | None = None) ->
     for s in with_matching_data(annotated):
         ended: datetime.date | None = s.first_hire  # type: ignore[attr-defined]  # annotated above
         if ended is None and s.status != SeekerStatus.ACTIVE:
-            seen = [d for d in (s.last_referral, s.last_consultation) if d]  # type: ignore[attr-defined]
+            seen = [d for d in (s.last_referral, s.last_consultation) if d]  # type: ignore[attr-defined]  # annotated above
             ended = max(seen, default=s.registered_on)
         if ended is None or ended > day:
             active.append(s)
     return active
 
 
-def postings_open_on(day: datetime.date, qs: QuerySet[Posting] | None = None) -> list[Posting]:
-    """Postings received by ``day``, not closed before it and not yet filled (hires by then < openings)."""
-    open_ = (qs if qs is not None else Posting.objects.all()).filter(pk__in=Posting.objects.open_on(day).values("pk"))
-    filled = Count("referrals", filter=Q(referrals__outcome=Outcome.HIRED, referrals__outcome_on__lte=day))
-    rows = open_.select_related("employer", "occupation", "town").annotate(hired=filled)
-    return [p for p in rows if p.hired < p.openings]
+def postings_open_on(day: datetime.date, qs: PostingQuerySet | None = None) -> list[Posting]:
+    """Postings the desk could refer someone to on ``day``: open then and not yet filled
+    (``PostingQuerySet.open_on`` and ``unfilled_on``)."""
+    open_ = (qs if qs is not None else Posting.objects.all()).open_on(day).unfilled_on(day)
+    return list(open_.select_related("employer", "occupation", "town"))
 
 
 class FitIndex:

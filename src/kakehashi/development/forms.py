@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Staff
+from kakehashi.core.access import find_visible
 from kakehashi.core.forms import JapaneseDateField
 from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod
 from kakehashi.engine.text import nfkc
@@ -72,7 +73,7 @@ class ContactForm(forms.Form):
         value = nfkc(self.cleaned_data.get("seeker_id") or "")
         if value:
             # Only a seeker this user may see can be named; an unknown and a hidden one read the same.
-            self.seeker = Seeker.objects.visible_to(self.user).filter(seeker_id=value).first()
+            self.seeker = find_visible(Seeker.objects.visible_to(self.user), seeker_id=value)
             if self.seeker is None:
                 raise forms.ValidationError(_("求職者ID「%(id)s」の求職者は見つかりません。"), params={"id": value})
         return value

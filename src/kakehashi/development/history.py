@@ -16,7 +16,7 @@ from kakehashi.employers.models import Employer, EmployerVisit
 from kakehashi.engine import targeting as tg
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry, Occupation
-from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.referrals.models import Referral
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def load_history(*, as_of: datetime.date) -> LoadedHistory:
 
     postings = triples(list(Posting.objects.filter(received_on__lte=as_of)
                             .values_list("employer_id", "occupation_id", "received_on")))
-    hires = triples(list(Referral.objects.filter(outcome=Outcome.HIRED, outcome_on__lte=as_of)
+    hires = triples(list(Referral.objects.placements_between(None, as_of)
                          .values_list("posting__employer_id", "posting__occupation_id", "outcome_on")))
     need_rows = list(
         EmployerVisit.hiring_need_occupations.through.objects.filter(employervisit__visited_on__lte=as_of)

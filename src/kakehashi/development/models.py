@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.reference.models import Occupation
 
@@ -41,10 +42,10 @@ class ContactOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("担当者不在・連絡つかず")
 
 
-class DevelopmentContactQuerySet(models.QuerySet["DevelopmentContact"]):
-    def visible_to(self, user: Staff) -> DevelopmentContactQuerySet:
+class DevelopmentContactQuerySet(ViewerQuerySet["DevelopmentContact"]):
+    def restrict(self, user: Staff) -> DevelopmentContactQuerySet:
         """Contacts are business records, visible with their visit (every staff member with an agency)."""
-        return self.filter(visit__in=EmployerVisit.objects.visible_to(user))
+        return self.filter(visit__in=EmployerVisit.objects.restrict(user))
 
 
 class DevelopmentContact(models.Model):
@@ -60,7 +61,7 @@ class DevelopmentContact(models.Model):
     outcome = models.CharField(_("結果"), max_length=20, choices=ContactOutcome.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DevelopmentContactQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(DevelopmentContactQuerySet)()
 
     class Meta:
         ordering = ["-visit__visited_on", "-visit_id"]
@@ -76,12 +77,8 @@ class Level(models.TextChoices):
     MAJOR = "major", _("大分類")
 
 
-class GapSnapshotQuerySet(models.QuerySet["GapSnapshot"]):
-    def visible_to(self, user: Staff) -> GapSnapshotQuerySet:
-        """Counts, not personal records: every staff member with an agency reads them."""
-        if user.is_authenticated and (getattr(user, "agency_id", None) or user.is_administrator):
-            return self.all()
-        return self.none()
+class GapSnapshotQuerySet(ViewerQuerySet["GapSnapshot"]):
+    """Counts, not personal records: every staff member reads them (the default rule)."""
 
 
 class GapSnapshot(models.Model):
@@ -99,7 +96,7 @@ class GapSnapshot(models.Model):
     openings = models.PositiveIntegerField(_("適合求人（人）"))
     computed_at = models.DateTimeField(_("集計日時"), default=timezone.now)
 
-    objects = GapSnapshotQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(GapSnapshotQuerySet)()
 
     class Meta:
         ordering = ["site", "month", "level", "occupation", "area"]

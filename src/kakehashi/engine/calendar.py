@@ -6,6 +6,8 @@ import datetime
 import re
 import unicodedata
 
+from .text import shown
+
 # Era start dates (改元日). A date is in the latest era that started on or before it.
 ERAS: list[tuple[str, str, datetime.date]] = [
     ("令和", "R", datetime.date(2019, 5, 1)),
@@ -15,6 +17,7 @@ ERAS: list[tuple[str, str, datetime.date]] = [
     ("明治", "M", datetime.date(1868, 10, 23)),
 ]
 _ERA_BY_KEY = {k: start for name, letter, start in ERAS for k in (name, letter)}
+_ERA_NAME = {k: name for name, letter, _start in ERAS for k in (name, letter)}
 
 _WESTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _ERA = re.compile(r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})[.年/-](\d{1,2})[.月/-](\d{1,2})日?$")
@@ -24,27 +27,58 @@ class DateFormatError(ValueError):
     """The text is not a date in any accepted form; the message is in Japanese for the user."""
 
 
-def parse_date(text: str) -> datetime.date:
-    """Read ``2013-10-31``, ``2013/10/31``, ``2013年10月31日``, ``平成25年10月31日``, ``H25.10.31``, ``令和元年5月1日``,
-    full-width digits included."""
+def _era_end(start: datetime.date) -> datetime.date | None:
+    """The last day of the era that started on ``start`` (None for the current era)."""
+    later = [s for _name, _letter, s in ERAS if s > start]
+    return min(later) - datetime.timedelta(days=1) if later else None
+
+
+def read_date(text: str) -> tuple[datetime.date, str]:
+    """The date ``text`` means, and a note ('' when there is nothing to say) — see ``parse_date`` for the forms
+    read. The note is set when an era year runs past the era's end (``平成32年4月1日``): the date is read, and the
+    note says which day it was taken for, so that whoever reads many dates (an import) can warn about them."""
     s = unicodedata.normalize("NFKC", text).strip().replace(" ", "").upper()
     try:
         m = _WESTERN.match(s)
         if m:
-            return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            return datetime.date(int(m[1]), int(m[2]), int(m[3])), ""
         m = _ERA.match(s)
         if m:
             era_start = _ERA_BY_KEY[m[1]]
             year = 1 if m[2] == "元" else int(m[2])
             day = datetime.date(era_start.year + year - 1, int(m[3]), int(m[4]))
             if day < era_start:
-                raise DateFormatError(f"「{text}」は{m[1]}の開始日より前の日付です")
-            return day
+                raise DateFormatError(f"「{shown(text)}」は{_ERA_NAME[m[1]]}の開始日より前の日付です")
+            end = _era_end(era_start)
+            if end is not None and day > end:
+                name, era_year = era_of(day)
+                return day, (f"「{shown(text)}」は{_ERA_NAME[m[1]]}の終わり（{end:%Y-%m-%d}）より後の日付のため、"
+                             f"{name}{era_year_label(era_year)}年{day.month}月{day.day}日（{day:%Y-%m-%d}）として読みました")
+            return day, ""
     except ValueError as e:
         if isinstance(e, DateFormatError):
             raise
-        raise DateFormatError(f"「{text}」は存在しない日付です") from None
-    raise DateFormatError(f"「{text}」は日付として読めません（例：2025-04-01、令和7年4月1日、R7.4.1）")
+        raise DateFormatError(f"「{shown(text)}」は存在しない日付です") from None
+    raise DateFormatError(f"「{shown(text)}」は日付として読めません（例：2025-04-01、令和7年4月1日、R7.4.1）")
+
+
+def parse_date(text: str) -> datetime.date:
+    """Read ``2013-10-31``, ``2013/10/31``, ``2013年10月31日``, ``平成25年10月31日``, ``H25.10.31``, ``令和元年5月1日``,
+    full-width digits included; raise ``DateFormatError`` (a Japanese message) for anything else.
+
+    Era dates are read by the era's first year: 平成N年 is the year 1988 + N. Decided once for every reader (the
+    import, the forms, the report options):
+
+    - a day before the era began (``平成元年1月7日``, the last day of 昭和) is refused: it was never written so;
+    - an era year past the era's end (``平成31年5月1日``, ``平成32年4月1日``) is **accepted** as the same Western
+      day (2019-05-01 = 令和元年5月1日, 2020-04-01 = 令和2年4月1日). Forms and systems printed before 令和 was
+      announced went on writing 平成 dates, and such a date names one day without doubt, as the government's
+      guidance for the era change reads it. ``read_date`` returns a note with the day taken, which the import
+      reports as a warning.
+
+    The range of years is not judged here (any year 1–9999 reads); the callers say what is plausible for them.
+    """
+    return read_date(text)[0]
 
 
 def era_of(day: datetime.date) -> tuple[str, int]:

@@ -1,6 +1,7 @@
 """Employer targeting: which employers are likely to open a posting for an occupation in the next six months,
-and why — a transparent log-linear model, its baselines and its backtest, and the driving order of a day's
-visits.
+and why — a transparent log-linear model, its baselines and its backtest; which of them to approach for the
+seekers in need or for one seeker (``rank_for_need``, ``rank_for_occupations``, ``rank_for_seeker``); and the
+driving order of a day's visits.
 
 No Django here: the web app turns its records into a :class:`History` (employers, past postings, hires and the
 hiring needs recorded on visits, as arrays of small integers) and asks::
@@ -54,11 +55,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from .geo import haversine_km
+
 IntArr = npt.NDArray[np.int64]
 FloatArr = npt.NDArray[np.float64]
 BoolArr = npt.NDArray[np.bool_]
 
-EARTH_RADIUS_KM = 6371.0088
 TERMS = ("activity", "mix", "ever", "season", "momentum", "recent", "last_year", "need", "need_other", "hires")
 # Pseudo-count of a ratio "observed against usual" (recent, last year): a pair with too few postings either way to
 # tell reads as usual (0), not as a deficit.
@@ -711,16 +713,136 @@ def backtest(h: History, as_of: int | datetime.date, s: Settings | None = None) 
     }
 
 
-# -- places and the day's route ---------------------------------------------------------------------------------
+# -- which employers to approach --------------------------------------------------------------------------------
+#
+# Three questions, one answer type. Distances are great-circle km (``kakehashi.engine.geo``); a seeker who states
+# no commute limit (NaN) is given ``DEFAULT_REACH_KM``.
 
-def haversine_km(lat1: npt.ArrayLike, lng1: npt.ArrayLike, lat2: npt.ArrayLike, lng2: npt.ArrayLike) -> FloatArr:
-    """Great-circle distance in km, element-wise (NaN where a coordinate is unknown)."""
-    p1, p2 = np.radians(np.asarray(lat1, dtype=np.float64)), np.radians(np.asarray(lat2, dtype=np.float64))
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lng2, dtype=np.float64) - np.asarray(lng1, dtype=np.float64))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=np.float64)
+DEFAULT_REACH_KM = 20.0  # a seeker who states no commute limit: what a car reaches in half an hour
+SITE_RADIUS_KM = 15.0  # with nobody in need to measure from: employers this near the site
 
+
+@dataclass(frozen=True)
+class Ranked:
+    """Employers to approach, best first. Per listed employer: the occupation its place rests on, the expected
+    postings (``expected``) and the chance of at least one (``score``) behind it, what the list is ordered by
+    (``value``), how many of the seekers in question it is within commuting reach of (``reach``; 0 when not
+    measured), the distance the reasons quote (``distance_km``: to the nearest of those seekers, to the site,
+    or to the seeker's home; inf when not known) and whether a visit heard an open hiring need for the
+    occupation that the employer has not posted for (``lead``)."""
+
+    employer: IntArr
+    occupation: IntArr
+    expected: FloatArr
+    score: FloatArr
+    value: FloatArr
+    reach: IntArr
+    distance_km: FloatArr
+    lead: BoolArr
+
+    def __len__(self) -> int:
+        return len(self.employer)
+
+
+def _limits(limit_km: npt.ArrayLike) -> FloatArr:
+    limits = np.asarray(limit_km, dtype=np.float64)
+    return np.where(np.isnan(limits), DEFAULT_REACH_KM, limits)
+
+
+def _ranked(candidates: IntArr, best: IntArr, expected: FloatArr, reach: IntArr, nearest: FloatArr,
+            top: int) -> Ranked:
+    """The ``top`` candidates by the chance of a posting (1 − exp(−expected)), then nearness, then index."""
+    score = -np.expm1(-expected)
+    order = sorted(candidates.tolist(), key=lambda e: (-score[e], nearest[e], e))[:top]
+    e = np.asarray(order, dtype=np.int64)
+    return Ranked(employer=e, occupation=best[e].astype(np.int64), expected=expected[e], score=score[e],
+                  value=score[e], reach=reach[e].astype(np.int64), distance_km=nearest[e],
+                  lead=np.zeros(len(e), dtype=np.bool_))
+
+
+def rank_for_need(fc: Forecast, employer_lat: npt.ArrayLike, employer_lng: npt.ArrayLike, *,
+                  seeker_lat: npt.ArrayLike, seeker_lng: npt.ArrayLike, seeker_limit_km: npt.ArrayLike,
+                  wanted: npt.ArrayLike, top: int = 20) -> Ranked:
+    """Employers to approach for seekers in need: ``wanted[j, o]`` is true when seeker j lacks (or wants) a
+    posting in occupation o. An employer counts when at least one of them could commute to it (their stated
+    limit), so that a developed posting would be one they can take; its value is the chance of at least one
+    posting, over the next six months, in an occupation that some seeker within reach wants. The occupation
+    named is the one it is likeliest to post for among those."""
+    lat_e = np.asarray(employer_lat, dtype=np.float64)
+    lng_e = np.asarray(employer_lng, dtype=np.float64)
+    limit = _limits(seeker_limit_km)
+    dist = haversine_km(lat_e[:, None], lng_e[:, None], np.asarray(seeker_lat, dtype=np.float64)[None, :],
+                        np.asarray(seeker_lng, dtype=np.float64)[None, :])
+    reach_mask = dist <= limit[None, :]
+    reach = reach_mask.sum(axis=1)
+    nearest = np.where(reach_mask, dist, np.inf).min(axis=1, initial=np.inf)
+    want = np.asarray(wanted, dtype=np.float64).reshape(len(limit), fc.expected.shape[1])
+    reachable_occ = (reach_mask.astype(np.float64) @ want) > 0  # (employers, occupations)
+    expected = (fc.expected * reachable_occ).sum(axis=1)
+    best = np.argmax(fc.expected * reachable_occ, axis=1)
+    return _ranked(np.flatnonzero(reach > 0), best, expected, reach, nearest, top)
+
+
+def rank_for_occupations(fc: Forecast, employer_lat: npt.ArrayLike, employer_lng: npt.ArrayLike,
+                         occupations: Sequence[int], *, site: tuple[float, float] | None = None,
+                         top: int = 20) -> Ranked:
+    """Employers to approach when nobody is in need to measure from: by the chance of a posting in any of
+    ``occupations`` (none: every employer at 0), among those within ``SITE_RADIUS_KM`` of ``site`` when its
+    place is known, else among all."""
+    n_e = fc.expected.shape[0]
+    candidates = np.arange(n_e)
+    if len(occupations):
+        idx = np.asarray(sorted(occupations), dtype=np.int64)
+        expected = fc.expected[:, idx].sum(axis=1)
+        best = idx[np.argmax(fc.expected[:, idx], axis=1)]
+    else:
+        expected = np.zeros(n_e)
+        best = np.zeros(n_e, dtype=np.int64)
+    nearest = np.full(n_e, np.inf)
+    if site is not None:
+        d_site = haversine_km(employer_lat, employer_lng, site[0], site[1])
+        candidates = np.flatnonzero(d_site <= SITE_RADIUS_KM)
+        nearest = d_site
+    return _ranked(candidates, best, expected, np.zeros(n_e, dtype=np.int64), nearest, top)
+
+
+def rank_for_seeker(fc: Forecast, employer_lat: npt.ArrayLike, employer_lng: npt.ArrayLike, *,
+                    home: tuple[float, float] | None, limit_km: float | None,
+                    related: Sequence[tuple[int, float]], top: int = 10) -> Ranked:
+    """Employers near one seeker's home (within ``limit_km``, ``DEFAULT_REACH_KM`` when none; every employer
+    when the home is not known) in the occupations ``related`` to them — (occupation, share) pairs from
+    ``kakehashi.engine.relations.Relations.for_seeker``.
+
+    An employer that told a visitor it needs someone in one of these occupations, and has not posted for it yet,
+    is a direct lead: leads come first, the occupation of the need named. Within each group the value is the
+    chance of a posting in the occupation × its share × closeness (1 at the home, ½ at the limit)."""
+    limit = float(_limits(np.nan if not limit_km else limit_km))
+    n_e = fc.expected.shape[0]
+    if home is not None:
+        dist = haversine_km(employer_lat, employer_lng, home[0], home[1])
+    else:
+        dist = np.full(n_e, np.nan)
+    near = np.flatnonzero(dist <= limit) if np.isfinite(dist).any() else np.arange(n_e)
+    idx = np.asarray([o for o, _w in related], dtype=np.int64)
+    weights = np.asarray([w for _o, w in related], dtype=np.float64)
+    if not len(idx) or not len(near):
+        empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
+        return Ranked(empty_i, empty_i, empty_f, empty_f, empty_f, empty_i, empty_f, np.zeros(0, dtype=np.bool_))
+    prob = -np.expm1(-fc.expected[np.ix_(near, idx)]) * weights[None, :]
+    closeness = 1.0 - 0.5 * np.nan_to_num(dist[near] / limit, nan=1.0)
+    need = fc.facts.need[np.ix_(near, idx)]
+    lead = np.asarray(need.any(axis=1), dtype=np.bool_)
+    best = np.where(lead, np.argmax(np.where(need, prob, -1.0), axis=1), prob.argmax(axis=1))
+    value = prob[np.arange(len(near)), best] * closeness
+    order = np.lexsort((-value, ~lead))[:top]
+    e, o = near[order], idx[best[order]]
+    expected = fc.expected[e, o]
+    return Ranked(employer=e.astype(np.int64), occupation=o, expected=expected, score=-np.expm1(-expected),
+                  value=value[order], reach=np.ones(len(e), dtype=np.int64),
+                  distance_km=np.where(np.isfinite(dist[e]), dist[e], np.inf), lead=lead[order])
+
+
+# -- the day's route ----------------------------------------------------------------------------------------------
 
 def route_km(start: tuple[float, float], stops: Sequence[tuple[float, float]], order: Sequence[int],
              *, back: bool = True) -> float:

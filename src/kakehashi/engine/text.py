@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# After NFKC: ASCII digits only. ``str.isdigit`` would let through digits of other scripts, some of which
+# ``int`` then refuses with an English message.
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# More digits than any count or amount has; also keeps ``int`` below Python's 4,300-digit conversion limit.
+MAX_DIGITS = 30
+
+
+def shown(value: str, limit: int = 30) -> str:
+    """``value`` as a message quotes it: cut to ``limit`` characters, control characters as ``\\xNN``."""
+    s = value if len(value) <= limit else value[:limit] + "…"
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in s)
 
 
 def nfkc(value: str) -> str:
@@ -12,19 +26,23 @@ def nfkc(value: str) -> str:
 
 
 def parse_int(value: str) -> int:
-    """'１，２００' → 1200. Raises ValueError with a Japanese message."""
+    """'１，２００' → 1200. Raises ValueError with a Japanese message (also for more than ``MAX_DIGITS``
+    digits)."""
     s = nfkc(value).replace(",", "").replace("人", "").replace("件", "")
-    if not s.lstrip("-").isdigit():
-        raise ValueError(f"「{value}」は整数ではありません")
+    if not _INTEGER.fullmatch(s):
+        raise ValueError(f"「{shown(value)}」は整数ではありません")
+    if len(s.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"「{shown(value)}」は桁が多すぎます")
     return int(s)
 
 
 def parse_float(value: str) -> float:
-    s = nfkc(value).replace(",", "").lower().removesuffix("km")
-    try:
-        return float(s)
-    except ValueError:
-        raise ValueError(f"「{value}」は数値ではありません") from None
+    """'５.５', '10km', '1,200.5' → a float: digits with an optional decimal point, as people write them (no
+    exponent, no 'inf' or 'nan'). Raises ValueError with a Japanese message."""
+    s = nfkc(value).replace(",", "").lower().removesuffix("km").strip()
+    if not _NUMBER.fullmatch(s) or len(s) > 2 * MAX_DIGITS:
+        raise ValueError(f"「{shown(value)}」は数値ではありません")
+    return float(s)
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "はい", "有", "あり", "○", "〇"}
@@ -37,7 +55,7 @@ def parse_flag(value: str) -> bool:
         return True
     if s in FALSE_WORDS:
         return False
-    raise ValueError(f"「{value}」は 0 か 1 で入力してください")
+    raise ValueError(f"「{shown(value)}」は 0 か 1 で入力してください")
 
 
 def split_list(value: str) -> list[str]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.accounts.models import Agency, Site
+from kakehashi.accounts.policy import can, is_staff_member
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 
@@ -30,8 +31,6 @@ from .models import (
     Request,
     RequestStatus,
     Signatory,
-    may_create_agreement,
-    may_read,
 )
 
 if TYPE_CHECKING:
@@ -79,9 +78,9 @@ def do_save_agreement(agreement: Agreement | None, *, acting_user: Staff | None,
     signatories and clauses. ``acting_user`` None is the installation loader."""
     parties = list(parties)
     if acting_user is not None:
-        if agreement is None and not may_create_agreement(acting_user):
+        if agreement is None and not can(acting_user, "agreement.create"):
             raise NotAllowed(_("協定を登録できるのは管理者とシステム管理者です。"))
-        if agreement is not None and not agreement.can_manage(acting_user):
+        if agreement is not None and not can(acting_user, "agreement.manage", agreement):
             raise NotAllowed(_("この協定を変更できるのは当事者の管理者とシステム管理者です。"))
         if not acting_user.is_administrator and acting_user.agency_id not in {p.pk for p in parties}:
             raise NotAllowed(_("自機関が当事者に含まれない協定は登録・変更できません。"))
@@ -121,7 +120,7 @@ def do_save_agreement(agreement: Agreement | None, *, acting_user: Staff | None,
         Clause(agreement=agreement, number=c["number"], heading=_text(c["heading"]), text=c["text"].strip())
         for c in sorted(clauses, key=lambda c: c["number"])
     ])
-    record(acting_user, Action.CREATE if creating else Action.UPDATE, Agreement, agreement,
+    record(acting_user, Action.CREATE if creating else Action.UPDATE, Agreement, agreement, purpose=N_("協定の記録"),
            detail={"title": agreement.title, "parties": sorted(p.code for p in parties),
                    "signatories": len(signatories), "clauses": len(clauses)})
     return agreement
@@ -133,7 +132,8 @@ def do_save_agreement(agreement: Agreement | None, *, acting_user: Staff | None,
 def do_create_request(*, acting_user: Staff, agreement: Agreement, to_agency: Agency, subject: str, body: str,
                       requested_on: datetime.date, due_on: datetime.date) -> Request:
     """Record a request the acting user's agency makes of another party to the agreement."""
-    if not may_read(acting_user) or acting_user.agency_id is None:
+    asker = acting_user.agency
+    if not can(acting_user, "request.create") or asker is None:
         raise NotAllowed(_("要望は所属機関の名義で登録します。所属機関のない利用者は登録できません。"))
     if not agreement.is_party(to_agency.pk):
         raise GovernanceError(_("「%(agency)s」はこの協定の当事者ではありません。") % {"agency": to_agency})
@@ -148,10 +148,10 @@ def do_create_request(*, acting_user: Staff, agreement: Agreement, to_agency: Ag
         raise GovernanceError(_("要望日に未来の日付は入力できません。"))
     if due_on < requested_on:
         raise GovernanceError(_("回答期限が要望日より前になっています。"))
-    req = Request.objects.create(agreement=agreement, from_agency_id=acting_user.agency_id, to_agency=to_agency,
+    req = Request.objects.create(agreement=agreement, from_agency=asker, to_agency=to_agency,
                                  subject=subject, body=body, requested_on=requested_on, due_on=due_on,
                                  created_by=acting_user)
-    record(acting_user, Action.CREATE, Request, req,
+    record(acting_user, Action.CREATE, Request, req, purpose=N_("要望の登録"),
            detail={"from": req.from_agency.code, "to": to_agency.code, "due_on": due_on.isoformat()})
     return req
 
@@ -175,14 +175,15 @@ def _check_date(day: datetime.date, req: Request, what: str) -> None:
 
 
 def _transition_audit(acting_user: Staff, req: Request, old: str, **detail: Any) -> None:
-    record(acting_user, Action.UPDATE, Request, req, detail={"status": [old, req.status], **detail})
+    record(acting_user, Action.UPDATE, Request, req, purpose=N_("要望の対応状況の記録"),
+           detail={"status": [old, req.status], **detail})
 
 
 @transaction.atomic
 def do_start_answering(req: Request, *, acting_user: Staff) -> Request:
     """The addressed party acknowledges the request and starts work on the answer (受付 → 対応中)."""
     req = _locked(req)
-    if not req.can_answer(acting_user):
+    if not can(acting_user, "request.answer", req):
         raise NotAllowed(_("要望先（%(agency)s）の職員だけが対応できます。") % {"agency": req.to_agency})
     _check_transition(req, RequestStatus.ANSWERING)
     old, req.status = req.status, RequestStatus.ANSWERING
@@ -196,7 +197,7 @@ def do_answer_request(req: Request, *, acting_user: Staff, answer: str,
                       answered_on: datetime.date | None = None) -> Request:
     """The addressed party gives its answer (→ 回答済). The answer text is required."""
     req = _locked(req)
-    if not req.can_answer(acting_user):
+    if not can(acting_user, "request.answer", req):
         raise NotAllowed(_("回答できるのは要望先（%(agency)s）の職員だけです。") % {"agency": req.to_agency})
     _check_transition(req, RequestStatus.ANSWERED)
     answer = answer.strip()
@@ -215,7 +216,7 @@ def do_answer_request(req: Request, *, acting_user: Staff, answer: str,
 def do_close_request(req: Request, *, acting_user: Staff, closed_on: datetime.date | None = None) -> Request:
     """The asking party closes the matter: after the answer, or by withdrawing the request before one."""
     req = _locked(req)
-    if not req.can_close(acting_user):
+    if not can(acting_user, "request.close", req):
         raise NotAllowed(_("完了にできるのは要望元（%(agency)s）の職員だけです。") % {"agency": req.from_agency})
     _check_transition(req, RequestStatus.CLOSED)
     closed_on = closed_on or _today()
@@ -248,7 +249,7 @@ def do_change_request_status(req: Request, new_status: str, *, acting_user: Staf
 # --- council meetings ---------------------------------------------------------------------------------------
 
 def _require_manager(meeting_or_agreement: CouncilMeeting | Agreement, acting_user: Staff) -> None:
-    if not meeting_or_agreement.can_manage(acting_user):
+    if not can(acting_user, "agreement.manage", meeting_or_agreement):
         raise NotAllowed(_("運営協議会の記録を変更できるのは当事者の管理者とシステム管理者です。"))
 
 
@@ -271,7 +272,7 @@ def do_save_meeting(meeting: CouncilMeeting | None, *, acting_user: Staff, agree
     meeting.venue, meeting.notes = _text(venue), notes.strip()
     meeting.save()
     record(acting_user, Action.CREATE if creating else Action.UPDATE, CouncilMeeting, meeting,
-           detail={"title": title, "held_on": held_on.isoformat()})
+           purpose=N_("運営協議会の記録"), detail={"title": title, "held_on": held_on.isoformat()})
     return meeting
 
 
@@ -289,7 +290,7 @@ def do_add_attendee(meeting: CouncilMeeting, *, acting_user: Staff, staff: Staff
         agency = staff.agency
     attendee = Attendee.objects.create(meeting=meeting, staff=staff, name=name, agency=agency,
                                        organisation=_text(organisation), title=_text(title))
-    record(acting_user, Action.CREATE, Attendee, attendee,
+    record(acting_user, Action.CREATE, Attendee, attendee, purpose=N_("運営協議会の出席者の記録"),
            detail={"meeting": meeting.pk, "name": attendee.display_name})
     return attendee
 
@@ -297,7 +298,7 @@ def do_add_attendee(meeting: CouncilMeeting, *, acting_user: Staff, staff: Staff
 @transaction.atomic
 def do_remove_attendee(attendee: Attendee, *, acting_user: Staff) -> None:
     _require_manager(attendee.meeting, acting_user)
-    record(acting_user, Action.DELETE, Attendee, attendee,
+    record(acting_user, Action.DELETE, Attendee, attendee, purpose=N_("運営協議会の出席者の記録"),
            detail={"meeting": attendee.meeting_id, "name": attendee.display_name})
     attendee.delete()
 
@@ -313,7 +314,8 @@ def do_add_decision(meeting: CouncilMeeting, *, acting_user: Staff, text: str) -
     CouncilMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
     last = meeting.decisions.order_by("-number").values_list("number", flat=True).first() or 0
     decision = Decision.objects.create(meeting=meeting, number=last + 1, text=text)
-    record(acting_user, Action.CREATE, Decision, decision, detail={"meeting": meeting.pk, "number": decision.number})
+    record(acting_user, Action.CREATE, Decision, decision, purpose=N_("運営協議会の決定事項の記録"),
+           detail={"meeting": meeting.pk, "number": decision.number})
     return decision
 
 
@@ -325,14 +327,14 @@ def do_add_follow_up(meeting: CouncilMeeting, *, acting_user: Staff, text: str, 
     text = text.strip()
     if not text:
         raise GovernanceError(_("対応事項を入力してください。"))
-    if not may_read(owner) or owner.agency_id is None:
+    if not is_staff_member(owner) or owner.agency_id is None:
         raise GovernanceError(_("担当者には所属機関のある職員を選んでください。"))
     if due_on < meeting.held_on:
         raise GovernanceError(_("期限が開催日より前になっています。"))
     if decision is not None and decision.meeting_id != meeting.pk:
         raise GovernanceError(_("別の会議の決定事項は選べません。"))
     follow_up = FollowUp.objects.create(meeting=meeting, decision=decision, text=text, owner=owner, due_on=due_on)
-    record(acting_user, Action.CREATE, FollowUp, follow_up,
+    record(acting_user, Action.CREATE, FollowUp, follow_up, purpose=N_("運営協議会の対応事項の記録"),
            detail={"meeting": meeting.pk, "owner": owner.get_username(), "due_on": due_on.isoformat()})
     return follow_up
 
@@ -342,7 +344,7 @@ def do_complete_follow_up(follow_up: FollowUp, *, acting_user: Staff, done_on: d
                           note: str = "") -> FollowUp:
     """The owner (or a manager of the council) reports the action done."""
     follow_up = FollowUp.objects.select_for_update().select_related("meeting__agreement").get(pk=follow_up.pk)
-    if not follow_up.can_complete(acting_user):
+    if not can(acting_user, "follow_up.complete", follow_up):
         raise NotAllowed(_("完了報告ができるのは担当者と当事者の管理者です。"))
     if follow_up.done_on is not None:
         raise GovernanceError(_("この対応事項はすでに完了しています。"))
@@ -353,7 +355,8 @@ def do_complete_follow_up(follow_up: FollowUp, *, acting_user: Staff, done_on: d
         raise GovernanceError(_("完了日が会議の開催日より前になっています。"))
     follow_up.done_on, follow_up.done_note = done_on, note.strip()
     follow_up.save(update_fields=["done_on", "done_note"])
-    record(acting_user, Action.UPDATE, FollowUp, follow_up, detail={"done_on": done_on.isoformat()})
+    record(acting_user, Action.UPDATE, FollowUp, follow_up, purpose=N_("運営協議会の対応事項の記録"),
+           detail={"done_on": done_on.isoformat()})
     return follow_up
 
 

@@ -205,7 +205,7 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, meeting_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_choices()  # type: ignore[attr-defined]  # evaluated per request
-        self.fields["decision"].queryset = Decision.objects.filter(  # type: ignore[attr-defined]
+        self.fields["decision"].queryset = Decision.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             meeting_id=meeting_id)
 
 

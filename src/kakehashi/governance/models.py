@@ -1,14 +1,15 @@
 """Governance of the integrated operation: the agreement (協定) between the parties, the requests (要望) they
 make of one another under it, and the operating council (運営協議会) that reviews progress.
 
-None of this is personal data: every staff member with an agency may read all of it (``visible_to``). Who may
-change what is decided by the ``can_*`` methods here and enforced in ``actions``.
+None of this is personal data: every staff member may read all of it (``visible_to``). Who may change what is
+decided in ``accounts.policy`` (``agreement.manage``, ``request.answer``, ``request.close``,
+``follow_up.complete``) and enforced in ``actions``.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -16,27 +17,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Agency, Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 
 if TYPE_CHECKING:
-    from kakehashi.accounts.models import Staff
     from kakehashi.plans.models import Target
-
-
-def may_read(user: Any) -> bool:
-    """Governance records are shared by all parties: any signed-in staff member with an agency, and the
-    administrator (who has none), may read them."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(getattr(user, "agency_id", None)) or bool(getattr(user, "is_administrator", False))
 
 
 _M = TypeVar("_M", bound=models.Model)
 
 
-class GovernanceQuerySet(models.QuerySet[_M]):
-    def visible_to(self, user: Staff) -> Self:
-        """Everything, to a reader (see ``may_read``); nothing to anyone else."""
-        return self.all() if may_read(user) else self.none()
+class GovernanceQuerySet(ViewerQuerySet[_M]):
+    """Governance records are shared by all parties: every staff member reads them (the default rule)."""
 
 
 class Agreement(models.Model):
@@ -59,7 +50,7 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = GovernanceQuerySet["Agreement"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["-effective_on", "-id"]
@@ -80,15 +71,6 @@ class Agreement(models.Model):
     def is_party(self, agency_id: int | None) -> bool:
         return agency_id is not None and self.parties.filter(pk=agency_id).exists()
 
-    def can_manage(self, user: Staff) -> bool:
-        """The administrator, or a manager of one of the parties. A manager of an agency outside the agreement
-        (a welfare office, say) reads it but does not change it."""
-        if not may_read(user):
-            return False
-        if user.is_administrator:
-            return True
-        return user.is_manager and self.is_party(user.agency_id)
-
     def plan_targets(self, fiscal_year: int) -> models.QuerySet[Target]:
         """The business plan's numeric targets this agreement refers to: its sites' targets for
         ``plan_fiscal_year``, or for ``fiscal_year`` when the agreement covers every year's plan."""
@@ -97,12 +79,6 @@ class Agreement(models.Model):
         year = self.plan_fiscal_year or fiscal_year
         return (Target.objects.filter(site__in=self.sites.all(), fiscal_year=year)
                 .select_related("site", "indicator").order_by("site__code", "indicator__order"))
-
-
-def may_create_agreement(user: Staff) -> bool:
-    """Managers and the administrator draw up agreements; the form then requires the manager's own agency
-    among the parties."""
-    return may_read(user) and (user.is_administrator or user.is_manager)
 
 
 class Signatory(models.Model):
@@ -114,7 +90,7 @@ class Signatory(models.Model):
     name = models.CharField(_("氏名"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(_("順"), default=1)
 
-    objects = GovernanceQuerySet["Signatory"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["agreement", "order", "id"]
@@ -133,7 +109,7 @@ class Clause(models.Model):
     heading = models.CharField(_("見出し"), max_length=100, blank=True)
     text = models.TextField(_("本文"))
 
-    objects = GovernanceQuerySet["Clause"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -210,7 +186,7 @@ class Request(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = RequestQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(RequestQuerySet)()
 
     class Meta:
         ordering = ["-requested_on", "-id"]
@@ -242,14 +218,6 @@ class Request(models.Model):
     def answered_on_time(self) -> bool | None:
         return self.answered_on <= self.due_on if self.answered_on else None
 
-    def can_answer(self, user: Staff) -> bool:
-        """Only staff of the addressed agency answer for it."""
-        return may_read(user) and user.agency_id == self.to_agency_id
-
-    def can_close(self, user: Staff) -> bool:
-        """Only the asking agency says the matter is closed (or withdraws its request)."""
-        return may_read(user) and user.agency_id == self.from_agency_id
-
     def next_statuses(self) -> tuple[str, ...]:
         return TRANSITIONS[self.status]
 
@@ -274,7 +242,7 @@ class CouncilMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = GovernanceQuerySet["CouncilMeeting"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -283,9 +251,6 @@ class CouncilMeeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def can_manage(self, user: Staff) -> bool:
-        return self.agreement.can_manage(user)
 
     def earlier_meetings(self) -> models.QuerySet[CouncilMeeting]:
         return CouncilMeeting.objects.filter(agreement_id=self.agreement_id).filter(
@@ -315,7 +280,7 @@ class Attendee(models.Model):
     organisation = models.CharField(_("所属（機関外）"), max_length=100, blank=True)
     title = models.CharField(_("職名"), max_length=100, blank=True)
 
-    objects = GovernanceQuerySet["Attendee"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["meeting", "agency", "id"]
@@ -346,7 +311,7 @@ class Decision(models.Model):
     number = models.PositiveSmallIntegerField(_("番号"))
     text = models.TextField(_("決定事項"))
 
-    objects = GovernanceQuerySet["Decision"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -371,7 +336,7 @@ class FollowUp(models.Model):
     done_on = models.DateField(_("完了日"), null=True, blank=True)
     done_note = models.TextField(_("完了報告"), blank=True)
 
-    objects = GovernanceQuerySet["FollowUp"].as_manager()
+    objects = ViewerManager.from_queryset(GovernanceQuerySet)()
 
     class Meta:
         ordering = ["meeting", "due_on", "id"]
@@ -388,6 +353,3 @@ class FollowUp(models.Model):
     def is_overdue(self, day: datetime.date) -> bool:
         return self.is_open and self.due_on < day
 
-    def can_complete(self, user: Staff) -> bool:
-        """The owner reports it done, or a manager of the council does."""
-        return may_read(user) and (user.pk == self.owner_id or self.meeting.can_manage(user))

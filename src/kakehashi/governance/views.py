@@ -7,13 +7,11 @@ denied, and changes nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kakehashi.audit.log import record_denied
+from kakehashi.accounts.policy import can
+from kakehashi.audit import scope
+from kakehashi.audit.log import Refused
 from kakehashi.audit.models import AuditEvent
 from kakehashi.core.access import get_visible
 from kakehashi.core.http import AuthedRequest
@@ -38,39 +38,22 @@ from .models import (
     FollowUp,
     Request,
     RequestStatus,
-    may_create_agreement,
-    may_read,
 )
 from .reports import agenda_pack, answer_times_by_party, waiting_on
 
 View = Callable[..., HttpResponse]
 
 
-def reader_required(view: View) -> View:
-    """Signed in, and a reader of governance records (staff with an agency, or the administrator)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not may_read(request.user):
-            record_denied(request.user, "governance", purpose=request.path)
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _deny(request: AuthedRequest, model: type[Model], obj: Any = None) -> None:
-    record_denied(request.user, model._meta.label, [obj.pk] if obj is not None else None, purpose=request.path)
-    raise PermissionDenied
+    raise Refused(model._meta.label, obj.pk if obj is not None else None, purpose=request.path)
 
 
 def _refused(request: AuthedRequest, error: actions.GovernanceError, model: type[Model], obj: Any = None) -> None:
     """Say why a change was refused; a refusal about who acts is also audited as denied. The action's
     transaction has already rolled back, so the audit row stands on its own."""
     if isinstance(error, actions.NotAllowed):
-        record_denied(request.user, model._meta.label, [obj.pk] if obj is not None else None,
-                      purpose=request.path, detail={"reason": str(error)})
+        scope.denied(model._meta.label, obj.pk if obj is not None else None, purpose=request.path,
+                     detail={"reason": str(error)})
     messages.error(request, str(error))
 
 
@@ -90,7 +73,7 @@ def _history(model: type[Model], pk: int) -> list[AuditEvent]:
 
 # --- overview -----------------------------------------------------------------------------------------------
 
-@reader_required
+@login_required
 def index(request: AuthedRequest) -> HttpResponse:
     """The agreements, each party's answer times, what waits on the user's agency, and the meetings."""
     user = request.user
@@ -104,15 +87,15 @@ def index(request: AuthedRequest) -> HttpResponse:
         "boards": boards,
         "waiting": waiting_on(user.agency, today, requests) if user.agency is not None else None,
         "meetings": CouncilMeeting.objects.visible_to(user).select_related("agreement")[:10],
-        "can_create_agreement": may_create_agreement(user),
-        "can_manage_any": any(a.can_manage(user) for a in agreements),
+        "can_create_agreement": can(user, "agreement.create"),
+        "can_manage_any": any(can(user, "agreement.manage", a) for a in agreements),
     }
     return render(request, "governance/index.html", ctx)
 
 
 # --- agreements ---------------------------------------------------------------------------------------------
 
-@reader_required
+@login_required
 def agreement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
     today = timezone.localdate()
@@ -125,7 +108,7 @@ def agreement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "clauses": agreement.clauses.all(),
         "targets": agreement.plan_targets(plan_year),
         "plan_year_label": fiscal_year_label(plan_year),
-        "can_manage": agreement.can_manage(request.user),
+        "can_manage": can(request.user, "agreement.manage", agreement),
         "history": _history(Agreement, agreement.pk),
     })
 
@@ -165,24 +148,22 @@ def _agreement_form(request: AuthedRequest, agreement: Agreement | None) -> Http
                   {"form": form, "signatories": signatories, "clauses": clauses, "agreement": agreement})
 
 
-@reader_required
+@login_required
 def agreement_create(request: AuthedRequest) -> HttpResponse:
-    if not may_create_agreement(request.user):
-        _deny(request, Agreement)
     return _agreement_form(request, None)
 
 
-@reader_required
+@login_required
 def agreement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
-    if not agreement.can_manage(request.user):
+    if not can(request.user, "agreement.manage", agreement):
         _deny(request, Agreement, agreement)
     return _agreement_form(request, agreement)
 
 
 # --- requests -----------------------------------------------------------------------------------------------
 
-@reader_required
+@login_required
 def request_list(request: AuthedRequest) -> HttpResponse:
     """The request log: every request, filtered; overdue ones flagged; the parties' answer times."""
     user = request.user
@@ -211,7 +192,7 @@ def request_list(request: AuthedRequest) -> HttpResponse:
     })
 
 
-@reader_required
+@login_required
 def request_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not user.agency_id:
@@ -232,25 +213,25 @@ def request_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "governance/request_form.html", {"form": form})
 
 
-@reader_required
+@login_required
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     req = get_visible(Request.objects.visible_to(request.user).select_related(
         "from_agency", "to_agency", "agreement", "answered_by", "closed_by", "created_by"), request.path, pk=pk)
     user = request.user
     today = timezone.localdate()
-    can_answer = req.can_answer(user) and req.is_open
+    can_answer = can(user, "request.answer", req) and req.is_open
     return render(request, "governance/request_detail.html", {
         "req": req, "today": today, "overdue": req.is_overdue(today),
         "can_start": can_answer and RequestStatus.ANSWERING in req.next_statuses(),
         "can_answer": can_answer,
-        "can_close": req.can_close(user) and RequestStatus.CLOSED in req.next_statuses(),
+        "can_close": can(user, "request.close", req) and RequestStatus.CLOSED in req.next_statuses(),
         "answer_form": forms.AnswerForm(), "close_form": forms.CloseForm(),
         "good_faith": req.agreement.clauses.filter(Q(text__contains="誠実") | Q(heading__contains="要望")).first(),
         "history": _history(Request, req.pk),
     })
 
 
-@reader_required
+@login_required
 @require_POST
 def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     """The buttons of the request page: start answering, answer, close."""
@@ -273,11 +254,11 @@ def request_transition(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- council meetings ---------------------------------------------------------------------------------------
 
 def _managed_agreements(user: Any) -> Any:
-    ids = [a.pk for a in Agreement.objects.visible_to(user) if a.can_manage(user)]
+    ids = [a.pk for a in Agreement.objects.visible_to(user) if can(user, "agreement.manage", a)]
     return Agreement.objects.filter(pk__in=ids)
 
 
-@reader_required
+@login_required
 def meeting_create(request: AuthedRequest) -> HttpResponse:
     agreements = _managed_agreements(request.user)
     if not agreements.exists():
@@ -285,10 +266,10 @@ def meeting_create(request: AuthedRequest) -> HttpResponse:
     return _meeting_form(request, None, agreements)
 
 
-@reader_required
+@login_required
 def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_visible(CouncilMeeting.objects.visible_to(request.user), request.path, pk=pk)
-    if not meeting.can_manage(request.user):
+    if not can(request.user, "agreement.manage", meeting):
         _deny(request, CouncilMeeting, meeting)
     return _meeting_form(request, meeting, _managed_agreements(request.user))
 
@@ -311,7 +292,7 @@ def _meeting_form(request: AuthedRequest, meeting: CouncilMeeting | None, agreem
     return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting})
 
 
-@reader_required
+@login_required
 def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_visible(CouncilMeeting.objects.visible_to(request.user).select_related("agreement"),
                           request.path, pk=pk)
@@ -319,13 +300,13 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     follow_ups = list(meeting.follow_ups.select_related("owner", "owner__agency", "decision"))
     carried = list(meeting.carried_follow_ups())
     for f in [*follow_ups, *carried]:
-        f.user_can_complete = f.is_open and f.can_complete(user)  # type: ignore[attr-defined]  # for the template
+        f.user_can_complete = f.is_open and can(user, "follow_up.complete", f)  # type: ignore[attr-defined]  # for the template
     return render(request, "governance/meeting_detail.html", {
         "meeting": meeting, "today": timezone.localdate(),
         "attendees": meeting.attendees.select_related("staff", "agency"),
         "decisions": meeting.decisions.all(), "follow_ups": follow_ups,
         "carried": carried,
-        "can_manage": meeting.can_manage(user),
+        "can_manage": can(user, "agreement.manage", meeting),
         "attendee_form": forms.AttendeeForm(), "decision_form": forms.DecisionForm(),
         "follow_up_form": forms.FollowUpForm(meeting_id=meeting.pk, initial={"owner": user}),
         "done_form": forms.FollowUpDoneForm(),
@@ -353,7 +334,7 @@ def _post_change(request: AuthedRequest, meeting: CouncilMeeting, model: type[Mo
     return redirect("governance:meeting_detail", meeting.pk)
 
 
-@reader_required
+@login_required
 @require_POST
 def attendee_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -364,7 +345,7 @@ def attendee_add(request: AuthedRequest, pk: int) -> HttpResponse:
                         _("出席者を追加しました。"))
 
 
-@reader_required
+@login_required
 @require_POST
 def attendee_remove(request: AuthedRequest, pk: int, attendee_pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -379,7 +360,7 @@ def attendee_remove(request: AuthedRequest, pk: int, attendee_pk: int) -> HttpRe
     return redirect("governance:meeting_detail", meeting.pk)
 
 
-@reader_required
+@login_required
 @require_POST
 def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -388,7 +369,7 @@ def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
                         _("決定事項を追加しました。"))
 
 
-@reader_required
+@login_required
 @require_POST
 def follow_up_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -399,7 +380,7 @@ def follow_up_add(request: AuthedRequest, pk: int) -> HttpResponse:
                         _("フォローアップを追加しました。"))
 
 
-@reader_required
+@login_required
 @require_POST
 def follow_up_done(request: AuthedRequest, pk: int) -> HttpResponse:
     follow_up = get_visible(FollowUp.objects.visible_to(request.user).select_related("meeting__agreement"),
@@ -424,17 +405,17 @@ def _pack_body(request: AuthedRequest, meeting: CouncilMeeting) -> str:
                             {"pack": agenda_pack(meeting), "today": timezone.localdate()}, request=request)
 
 
-@reader_required
+@login_required
 def meeting_pack(request: AuthedRequest, pk: int) -> HttpResponse:
     """The agenda pack as a printable page: as issued, if it was; otherwise from the current figures."""
     meeting = _meeting(request, pk)
     live = request.GET.get("live") == "1" or not meeting.pack_html
     body = _pack_body(request, meeting) if live else meeting.pack_html
     return render(request, "governance/agenda_pack.html", {
-        "meeting": meeting, "body": body, "live": live, "can_manage": meeting.can_manage(request.user)})
+        "meeting": meeting, "body": body, "live": live, "can_manage": can(request.user, "agreement.manage", meeting)})
 
 
-@reader_required
+@login_required
 @require_POST
 def meeting_pack_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -447,7 +428,7 @@ def meeting_pack_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(reverse("governance:meeting_pack", args=[meeting.pk]))
 
 
-@reader_required
+@login_required
 def meeting_pack_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """The same pack as a PDF (WeasyPrint, Japanese fonts embedded)."""
     from .pdf import render_pdf

@@ -19,7 +19,7 @@ from .errors import ImportRejected, RowError
 from .kinds import KINDS, ORDER, Kind, Run
 from .lookups import Lookups
 from .reading import read_csv
-from .writing import chunks
+from .writing import among, chunks
 
 
 @dataclass
@@ -61,7 +61,7 @@ def _check_references(run: Run) -> None:
         spec = KINDS[kind]
         found = run.pks.setdefault(kind, {})
         for chunk in chunks(sorted(keys)):
-            found.update(spec.model._default_manager.filter(**{f"{spec.key}__in": chunk}).values_list(
+            found.update(spec.model._default_manager.filter(among(spec.key, chunk)).values_list(
                 spec.key, "pk"))
     for ref in run.references:
         if ref.key not in run.pks[ref.kind]:
@@ -70,18 +70,28 @@ def _check_references(run: Run) -> None:
                 % {"label": KINDS[ref.kind].label, "key": ref.key, "file": f"{ref.kind}.csv"}))
 
 
+# The files whose rows name a site: without the installation's sites, every one of their rows would be refused.
+NEED_SITES = ("seekers", "postings", "targets")
+
+
 @transaction.atomic
 def do_import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any,
                     progress: bool = False) -> ImportResult:
     """Import interchange files — ``(kind, path)`` pairs — as one transaction, in dependency order.
 
-    Raises ``ImportRejected`` listing every bad row, having written nothing. Rows equal to the stored ones
-    are left untouched. One audit row per file records what it did (``acting_user`` None: the system).
+    Raises ``ImportRejected`` listing every bad row, having written nothing; a database without the
+    installation's sites gets that one error instead of one per row. Rows equal to the stored ones are left
+    untouched. One audit row per file records what it did (``acting_user`` None: the system). A database
+    error while writing (a full disk) propagates, and the transaction leaves nothing behind.
     """
     started = time.perf_counter()
+    files = sorted(files, key=lambda f: ORDER.index(f[0]))
     run = Run(Lookups.load(), progress=progress)
+    if not run.lookups.sites and any(kind in NEED_SITES for kind, _path in files):
+        raise ImportRejected([RowError("", 0, "", _(
+            "拠点が登録されていません。先に kakehashi installation FILE を実行してください。"))])
     kinds: list[Kind] = []
-    for kind, path in sorted(files, key=lambda f: ORDER.index(f[0])):
+    for kind, path in files:
         kinds.append(KINDS[kind](read_csv(Path(path)), run))
     timings: dict[str, float] = {}
     for k in kinds:
@@ -110,4 +120,4 @@ def do_import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any,
             "by": acting_user.get_username() if acting_user is not None else "system",
         })
         results.append(result)
-    return ImportResult(results, run.warnings, round(time.perf_counter() - started, 2))
+    return ImportResult(results, run.all_warnings(), round(time.perf_counter() - started, 2))

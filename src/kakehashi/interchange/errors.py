@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 @dataclass(frozen=True, order=True)
 class RowError:
-    """One problem in one file; ``line`` is the physical line (the header is line 1), 0 for the whole file."""
+    """One problem in one file; ``line`` is the physical line (the header is line 1), 0 for the whole file;
+    ``file`` empty for the import as a whole."""
 
     file: str
     line: int
@@ -17,6 +18,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.file:  # about the import as a whole
+            return self.message
         where = self.file
         if self.line:
             where += _(" %(line)d行目") % {"line": self.line}

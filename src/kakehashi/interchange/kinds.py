@@ -15,9 +15,10 @@ A column the file does not have leaves the stored field as it is; an empty cell 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any, ClassVar
 
 from django.db import models
@@ -46,7 +47,7 @@ from . import cells
 from .errors import CellError, RowError
 from .lookups import Lookups
 from .reading import CsvFile, Row
-from .writing import CHUNK, chunks, field_of, insert_rows, update_rows
+from .writing import among, chunk_size, chunks, field_of, insert_rows, update_rows
 
 # Files shorter than this finish before a progress bar would be read.
 PROGRESS_FROM = 10_000
@@ -106,9 +107,22 @@ class Reference:
 
 
 @dataclass
+class Notice:
+    """Rows of one file that a warning is about: the lines (the first few), how many, and what is said."""
+
+    message: str
+    lines: list[int] = field(default_factory=list)
+    count: int = 0
+
+
+# How many line numbers a warning lists before it says "and others".
+NOTICE_LINES = 5
+
+
+@dataclass
 class Run:
     """What the files of one import share: the reference data, the errors so far, the ids each file brings,
-    the references to check, and the primary key of every id once known."""
+    the references to check, the primary key of every id once known, and the warnings."""
 
     lookups: Lookups
     progress: bool = False
@@ -117,6 +131,26 @@ class Run:
     references: list[Reference] = field(default_factory=list)  # to ids outside the import
     pks: dict[str, dict[Any, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Warnings about rows, gathered by (file, column, what): one line each in the summary, with a count.
+    notices: dict[tuple[str, str, str], Notice] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the cell being read had to say (``cells.date``)
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    def notice(self, file: str, line: int, column: str, what: str, message: str) -> None:
+        """A row imported as it is, with something to say about it (the first row's message is kept)."""
+        found = self.notices.setdefault((file, column, what), Notice(message))
+        found.count += 1
+        if len(found.lines) < NOTICE_LINES:
+            found.lines.append(line)
+
+    def all_warnings(self) -> list[str]:
+        """The file-wide warnings, then one line for each kind of row warning."""
+        out = list(self.warnings)
+        for (file, column, _what), n in self.notices.items():
+            lines = "、".join(str(line) for line in n.lines) + (_(" ほか") if n.count > len(n.lines) else "")
+            out.append(_("%(file)s 「%(column)s」列 %(lines)s行目（%(count)s 件）: %(message)s") % {
+                "file": file, "column": column, "lines": lines, "count": f"{n.count:,}", "message": n.message})
+        return out
 
     def bar(self, total: int, desc: str) -> tqdm[Any]:
         """A progress bar on stderr, for large files and only when asked for."""
@@ -149,10 +183,22 @@ class Cells:
                 return INVALID
             return empty
         try:
-            return parse(raw, *args)
+            if self.kind.file.has_controls:
+                cells.check_characters(raw)
+            value = parse(raw, *args)
         except CellError as e:
             self.error(column, str(e))
             return INVALID
+        notes = self.kind.run.notes
+        if notes:  # what the parser had to say about a value it read (an era date past the era's end)
+            for note in notes:
+                self.kind.run.notice(self.kind.file.name, self.row.line, column, "note", note)
+            notes.clear()
+        return value
+
+    def date(self, value: str) -> datetime.date:
+        """A date cell (``cells.date``); what it has to say about an era date becomes a warning."""
+        return cells.date(value, self.kind.run.notes, today=self.kind.run.today)
 
     def put(self, values: dict[str, Any], name: str, column: str, parse: Callable[..., Any], *args: Any,
             empty: Any = None, required: bool = False) -> Any:
@@ -174,8 +220,19 @@ class Cells:
 def _postal_code(value: str) -> str:
     code = normalise_postal_code(value)
     if not code:
-        raise CellError(_("「%(value)s」は郵便番号として読めません（7桁の数字）。") % {"value": value})
+        raise CellError(_("「%(value)s」は郵便番号として読めません（7桁の数字）。") % {"value": cells.shown(value)})
     return code
+
+
+@cache
+def _integer_bounds(model: type[models.Model], name: str, minimum: int | None) -> tuple[int, int]:
+    low, high = cells.integer_range(field_of(model, name))
+    return (max(low, 0) if minimum is None else minimum), high
+
+
+@cache
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return field_of(model, name).max_length
 
 
 class Kind:
@@ -187,8 +244,9 @@ class Kind:
     key: ClassVar[str]  # the id column, also the model field it is stored in
     required: ClassVar[tuple[str, ...]]
     optional: ClassVar[tuple[str, ...]]
-    # The fields an import may set, as attnames, each with the lookup that reads its stored value. A
-    # reference to another interchange record is compared by that record's id, not by primary key.
+    # The fields an import may set (and any stored field its rules read), as attnames, each with the lookup that
+    # reads its stored value. A reference to another interchange record is compared by that record's id, not by
+    # primary key.
     lookups: ClassVar[dict[str, str]]
     references: ClassVar[dict[str, str]] = {}  # attname → kind it refers to
 
@@ -206,6 +264,14 @@ class Kind:
     def error(self, line: int, column: str, message: str) -> None:
         self.run.errors.append(RowError(self.file.name, line, column, message))
 
+    def bounds(self, name: str, minimum: int | None = None) -> tuple[int, int]:
+        """The integers field ``name`` takes from a file: from ``minimum`` (default 0: no count or amount is
+        negative) to the most both databases store in it (``cells.integer_range``)."""
+        return _integer_bounds(self.model, name, minimum)
+
+    def max_length(self, name: str) -> int | None:
+        return _max_length(self.model, name)
+
     # -- step 1 ----------------------------------------------------------------------------------------
 
     def check_header(self) -> None:
@@ -215,15 +281,23 @@ class Kind:
         if self.file.errors and not self.file.columns:
             self.readable = False
             return
-        for column in self.required:
-            if column not in self.file.columns:
-                self.error(1, column, _("必須の列「%(column)s」がありません。") % {"column": column})
-                self.readable = False
         known = set(self.required) | set(self.optional)
+        missing = [c for c in self.required if c not in self.file.columns]
+        if len(missing) * 2 > len(self.required):
+            # Most of the required columns missing: another kind of file, or not a CSV of ours at all. One error
+            # says so, rather than one per column.
+            self.error(1, "", _("見出し行に%(label)sの必須の列の多くがありません（ない列：%(missing)s）。"
+                                "%(file)s は%(label)sのファイルではないか、壊れています。")
+                       % {"label": self.label, "file": self.file.name, "missing": "、".join(missing)})
+            self.readable = False
+            return
+        for column in missing:
+            self.error(1, column, _("必須の列「%(column)s」がありません。") % {"column": column})
+            self.readable = False
         for column in self.file.columns:
             if column and column not in known:
                 self.run.warnings.append(_("%(file)s: 列「%(column)s」は使われないため無視しました。")
-                                         % {"file": self.file.name, "column": column})
+                                         % {"file": self.file.name, "column": cells.shown(column)})
 
     def raw_keys(self) -> set[str]:
         """The ids this file brings, read before any row is checked, so that another file may refer to them
@@ -247,6 +321,7 @@ class Kind:
             return
         seen: dict[Any, int] = {}
         pending: list[Record] = []
+        size = chunk_size()
         with self.run.bar(self.rows, _("%(file)s 検証") % {"file": self.file.name}) as bar:
             for row in self.file.rows(self.run.errors):
                 c = Cells(row, self)
@@ -260,7 +335,7 @@ class Kind:
                     continue
                 seen[record.key] = row.line
                 pending.append(record)
-                if len(pending) == CHUNK:
+                if len(pending) == size:
                     self.compare(pending)
                     pending = []
             self.compare(pending)
@@ -298,7 +373,7 @@ class Kind:
         lookups = [self.lookups[n] for n in names]
         stored = {}
         for chunk in chunks(keys):
-            for pk, key, *values in self.model._default_manager.filter(**{f"{self.key}__in": chunk}).values_list(
+            for pk, key, *values in self.model._default_manager.filter(among(self.key, chunk)).values_list(
                     "pk", self.key, *lookups):
                 stored[key] = Stored(pk, dict(zip(names, values, strict=True)))
         return stored
@@ -313,8 +388,7 @@ class Kind:
         if place is None:
             c.error("postal_code", _("郵便番号「%(code)s」は存在しません。") % {"code": code})
             return
-        values.update(postal_code=code, town_id=place.town.pk if place.town else None, lat=place.lat,
-                      lng=place.lng)
+        values.update(postal_code=code, **place.fields())
 
     def site(self, value: str) -> int:
         code = cells.text(value)
@@ -322,7 +396,7 @@ class Kind:
             return self.run.lookups.sites[code]
         except KeyError:
             raise CellError(_("拠点コード「%(code)s」は登録されていません（登録済み：%(known)s）。")
-                            % {"code": code, "known": "、".join(sorted(self.run.lookups.sites))}) from None
+                            % {"code": cells.shown(code), "known": "、".join(sorted(self.run.lookups.sites))}) from None
 
     def occupation(self, value: str) -> tuple[str, str]:
         return cells.occupation(value, self.run.lookups.occupations)
@@ -376,14 +450,14 @@ class Kind:
             return {}
         pks: dict[Any, int] = {}
         for chunk in chunks(keys):
-            pks.update(self.model._default_manager.filter(**{f"{self.key}__in": chunk}).values_list(self.key, "pk"))
+            pks.update(self.model._default_manager.filter(among(self.key, chunk)).values_list(self.key, "pk"))
         return pks
 
 
 def _replace_children(model: type[models.Model], parent: str, pks: Iterable[int],
                       rows: list[dict[str, Any]]) -> None:
     for chunk in chunks(list(pks)):
-        model._default_manager.filter(**{f"{parent}__in": chunk}).delete()
+        model._default_manager.filter(among(parent, chunk)).delete()
     insert_rows(model, rows)
 
 
@@ -401,18 +475,19 @@ class Employers(Kind):
     def industry(self, value: str) -> str:
         code = cells.text(value).upper()
         if code not in self.run.lookups.industries:
-            raise CellError(_("産業コード「%(code)s」は日本標準産業分類（第14回改定）にありません。") % {"code": code})
+            raise CellError(_("産業コード「%(code)s」は日本標準産業分類（第14回改定）にありません。")
+                            % {"code": cells.shown(code)})
         return code
 
     def parse(self, c: Cells) -> Record | None:
         v: dict[str, Any] = {}
         key = c.put(v, "employer_id", "employer_id", cells.identifier, required=True)
-        c.put(v, "name", "name", cells.text, 200, required=True)
+        c.put(v, "name", "name", cells.text, self.max_length("name"), required=True)
         c.put(v, "industry_id", "industry", self.industry, required=True)
         self.put_place(c, v)
-        c.put(v, "employees", "employees", cells.integer)
+        c.put(v, "employees", "employees", cells.integer, *self.bounds("employees"))
         c.put(v, "center_member", "center_member", cells.flag, empty=False)
-        c.put(v, "phone", "phone", cells.text, 20, empty="")
+        c.put(v, "phone", "phone", cells.text, self.max_length("phone"), empty="")
         return Record(c.row.line, key, v) if c.ok else None
 
 
@@ -441,7 +516,7 @@ class Seekers(Kind):
             code, sep, amount = item.partition(":")
             if not sep:
                 raise CellError(_("「%(item)s」は「職業コード:年数」の形で書いてください（例：073:10;095:2）。")
-                                % {"item": item})
+                                % {"item": cells.shown(item)})
             middle, _written = self.occupation(code)
             if middle in years:
                 raise CellError(_("職業コード「%(code)s」が2回書かれています。") % {"code": middle})
@@ -453,23 +528,22 @@ class Seekers(Kind):
         try:
             return self.run.lookups.agencies[code]
         except KeyError:
-            raise CellError(_("機関コード「%(code)s」は登録されていません。") % {"code": code}) from None
+            raise CellError(_("機関コード「%(code)s」は登録されていません。") % {"code": cells.shown(code)}) from None
 
     def parse(self, c: Cells) -> Record | None:
         v: dict[str, Any] = {}
         children: dict[str, Any] = {}
         key = c.put(v, "seeker_id", "seeker_id", cells.identifier, required=True)
         c.put(v, "site_id", "site", self.site, required=True)
-        c.put(v, "registered_on", "registered_on", cells.date, required=True)
+        c.put(v, "registered_on", "registered_on", c.date, required=True)
         self.put_place(c, v)
         desired = c.read("desired_occupations", self.occupations, required=True)
         if isinstance(desired, tuple):
             children["desired"] = desired
-        this_year = timezone.localdate().year
-        c.put(v, "birth_year", "birth_year", cells.integer, 1900, this_year)
+        c.put(v, "birth_year", "birth_year", cells.integer, 1900, self.run.today.year)
         c.put(v, "desired_employment", "desired_employment", cells.choice, EmploymentWish,
               empty=EmploymentWish.ANY.value)
-        c.put(v, "min_wage", "min_wage", cells.integer)
+        c.put(v, "min_wage", "min_wage", cells.integer, *self.bounds("min_wage"))
         c.put(v, "wage_unit", "wage_unit", cells.choice, WageUnit, empty=WageUnit.MONTH.value)
         c.put(v, "max_commute_km", "max_commute_km", cells.number)
         c.put(v, "qualifications", "qualifications", cells.items, empty=[])
@@ -531,13 +605,13 @@ class Seekers(Kind):
         experience: dict[int, list[tuple[str, float]]] = {}
         consents: dict[int, set[str]] = {}
         for chunk in chunks(pks):
-            for seeker, code in DesiredOccupation.objects.filter(seeker_id__in=chunk).order_by(
+            for seeker, code in DesiredOccupation.objects.filter(among("seeker_id", chunk)).order_by(
                     "seeker_id", "rank").values_list("seeker_id", "occupation_id"):
                 desired.setdefault(seeker, []).append(code)
-            for seeker, code, years in Experience.objects.filter(seeker_id__in=chunk).values_list(
+            for seeker, code, years in Experience.objects.filter(among("seeker_id", chunk)).values_list(
                     "seeker_id", "occupation_id", "years"):
                 experience.setdefault(seeker, []).append((code, years))
-            for seeker, party in Consent.objects.filter(seeker_id__in=chunk, purpose=ConsentPurpose.SHARE
+            for seeker, party in Consent.objects.filter(among("seeker_id", chunk), purpose=ConsentPurpose.SHARE
                                                         ).values_list("seeker_id", "party"):
                 consents.setdefault(seeker, set()).add(party)
         return {pk: {"desired": tuple(desired.get(pk, ())), "experience": tuple(sorted(experience.get(pk, ()))),
@@ -602,24 +676,24 @@ class Postings(Kind):
         key = c.put(v, "posting_id", "posting_id", cells.identifier, required=True)
         c.refer(v, "employer_id", "employer_id", "employers", required=True)
         c.put(v, "site_id", "site", self.site, required=True)
-        c.put(v, "received_on", "received_on", cells.date, required=True)
+        c.put(v, "received_on", "received_on", c.date, required=True)
         occupation = c.read("occupation", self.occupation, required=True)
         if isinstance(occupation, tuple):
             middle, written = occupation
             v["occupation_id"] = middle
             v["occupation_minor"] = written if written != middle else ""
-        c.put(v, "openings", "openings", cells.integer, 1, required=True)
+        c.put(v, "openings", "openings", cells.integer, *self.bounds("openings", 1), required=True)
         self.put_place(c, v)
-        c.put(v, "title", "title", cells.text, 200, empty="")
+        c.put(v, "title", "title", cells.text, self.max_length("title"), empty="")
         c.put(v, "description", "description", partial(cells.text, normalise=False), empty="")
         c.put(v, "employment", "employment", cells.choice, EmploymentType, empty=EmploymentType.FULL_TIME.value)
-        c.put(v, "wage_min", "wage_min", cells.integer)
-        c.put(v, "wage_max", "wage_max", cells.integer)
+        c.put(v, "wage_min", "wage_min", cells.integer, *self.bounds("wage_min"))
+        c.put(v, "wage_max", "wage_max", cells.integer, *self.bounds("wage_max"))
         c.put(v, "wage_unit", "wage_unit", cells.choice, WageUnit, empty=WageUnit.MONTH.value)
         c.put(v, "required_qualifications", "required_qualifications", cells.items, empty=[])
         for flag in ("experience_required", "trial_employment_ok", "developed"):
             c.put(v, flag, flag, cells.flag, empty=False)
-        c.put(v, "closes_on", "closes_on", cells.date)
+        c.put(v, "closes_on", "closes_on", c.date)
         return Record(c.row.line, key, v) if c.ok else None
 
     def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
@@ -653,13 +727,13 @@ class Visits(Kind):
         children: dict[str, Any] = {}
         key = c.put(v, "visit_id", "visit_id", cells.identifier, required=True)
         c.refer(v, "employer_id", "employer_id", "employers", required=True)
-        c.put(v, "visited_on", "visited_on", cells.date, required=True)
+        c.put(v, "visited_on", "visited_on", c.date, required=True)
         c.put(v, "by", "by", cells.choice, VisitParty, required=True)
         c.put(v, "method", "method", cells.choice, VisitMethod, empty=VisitMethod.VISIT.value)
         needs = c.read("hiring_need_occupations", self.occupations, empty=())
         if isinstance(needs, tuple):
             children["occupations"] = tuple(sorted(needs))
-        c.put(v, "hiring_need_openings", "hiring_need_openings", cells.integer)
+        c.put(v, "hiring_need_openings", "hiring_need_openings", cells.integer, *self.bounds("hiring_need_openings"))
         c.refer(v, "for_seeker_id", "for_seeker_id", "seekers")
         c.refer(v, "resulting_posting_id", "resulting_posting_id", "postings")
         c.put(v, "note", "note", partial(cells.text, normalise=False), empty="")
@@ -668,7 +742,7 @@ class Visits(Kind):
     def load_children(self, pks: list[int]) -> dict[int, dict[str, Any]]:
         codes: dict[int, list[str]] = {}
         for chunk in chunks(pks):
-            for visit, code in self.through.objects.filter(employervisit_id__in=chunk).values_list(
+            for visit, code in self.through.objects.filter(among("employervisit_id", chunk)).values_list(
                     "employervisit_id", "occupation_id"):
                 codes.setdefault(visit, []).append(code)
         return {pk: {"occupations": tuple(sorted(codes.get(pk, ())))} for pk in pks}
@@ -693,7 +767,8 @@ class Referrals(Kind):
     optional = ("outcome", "outcome_on", "trial_employment")
     lookups = {"referral_id": "referral_id", "seeker_id": "seeker__seeker_id",
                "posting_id": "posting__posting_id", "referred_on": "referred_on", "outcome": "outcome",
-               "outcome_on": "outcome_on", "trial_employment": "trial_employment", "reason": "reason"}
+               "outcome_on": "outcome_on", "trial_employment": "trial_employment", "reason": "reason",
+               "interview_on": "interview_on"}
     references = {"seeker_id": "seekers", "posting_id": "postings"}
 
     def parse(self, c: Cells) -> Record | None:
@@ -701,25 +776,29 @@ class Referrals(Kind):
         key = c.put(v, "referral_id", "referral_id", cells.identifier, required=True)
         c.refer(v, "seeker_id", "seeker_id", "seekers", required=True)
         c.refer(v, "posting_id", "posting_id", "postings", required=True)
-        c.put(v, "referred_on", "referred_on", cells.date, required=True)
+        c.put(v, "referred_on", "referred_on", c.date, required=True)
         c.put(v, "outcome", "outcome", cells.choice, Outcome, empty=Outcome.PENDING.value)
-        c.put(v, "outcome_on", "outcome_on", cells.date)
+        c.put(v, "outcome_on", "outcome_on", c.date)
         c.put(v, "trial_employment", "trial_employment", cells.flag, empty=False)
         return Record(c.row.line, key, v) if c.ok else None
 
     def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
-        outcome, outcome_on, referred_on = effective["outcome"], effective["outcome_on"], effective["referred_on"]
-        if effective["reason"] and effective["reason"] not in REASONS_FOR.get(outcome, ()):
+        """The referral's own rules (``Referral.clean_outcome``, as for a record from another system: a date is
+        required for a hire only). A non-hire outcome without a date is stored with the date unknown, and the
+        summary says how many."""
+        outcome, outcome_on = effective["outcome"], effective["outcome_on"]
+        reason = effective["reason"]
+        if reason and reason not in REASONS_FOR.get(outcome, ()):
             # The desk's reason for a rejection no longer fits once the file says the outcome is another.
-            record.values["reason"] = ""
-        if outcome != Outcome.PENDING and outcome_on is None:
-            self.error(record.line, "outcome_on", _("結果が「%(outcome)s」のときは結果日（outcome_on）が必要です。")
-                       % {"outcome": outcome})
-        elif outcome == Outcome.PENDING and outcome_on is not None:
-            self.error(record.line, "outcome_on", _("選考中（pending）の紹介には結果日を入れられません。"))
-        elif outcome_on is not None and outcome_on < referred_on:
-            self.error(record.line, "outcome_on", _("結果日（%(outcome_on)s）が紹介日（%(referred_on)s）より前です。")
-                       % {"outcome_on": outcome_on, "referred_on": referred_on})
+            record.values["reason"] = reason = ""
+        for name, message in Referral.outcome_problems(
+                outcome=outcome, outcome_on=outcome_on, referred_on=effective["referred_on"],
+                interview_on=effective["interview_on"], reason=reason, at_desk=False):
+            # ``interview_on`` is the desk's: a file that moves the referral after it names ``referred_on``.
+            self.error(record.line, name if name in self.optional else "referred_on", message)
+        if outcome_on is None and outcome not in (Outcome.PENDING, Outcome.HIRED):
+            self.run.notice(self.file.name, record.line, "outcome_on", "undated", _(
+                "結果（不採用・辞退・取消）の結果日が空欄のため、結果日は不明として登録しました。"))
 
 
 class Targets(Kind):
@@ -738,14 +817,14 @@ class Targets(Kind):
             return self.run.lookups.indicators[key]
         except KeyError:
             raise CellError(_("指標「%(key)s」は登録されていません（登録済み：%(known)s）。")
-                            % {"key": key, "known": "、".join(sorted(self.run.lookups.indicators))}) from None
+                            % {"key": cells.shown(key), "known": "、".join(sorted(self.run.lookups.indicators))}) from None
 
     def parse(self, c: Cells) -> Record | None:
         v: dict[str, Any] = {}
         c.put(v, "fiscal_year", "fiscal_year", cells.fiscal_year, required=True)
         c.put(v, "site_id", "site", self.site, required=True)
         c.put(v, "indicator_id", "indicator", self.indicator, required=True)
-        c.put(v, "target", "target", cells.integer, required=True)
+        c.put(v, "target", "target", cells.integer, *self.bounds("target"), required=True)
         if not c.ok:
             return None
         return Record(c.row.line, (v["site_id"], v["fiscal_year"], v["indicator_id"]), v)

@@ -13,17 +13,50 @@ from functools import partial
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import Lookup, Q
 from django.utils import timezone
 from tqdm import tqdm
 
 BATCH = 2000
 # Keys per ``IN (…)`` query: SQLite's default limit is 999 variables per statement.
 CHUNK = 900
+# PostgreSQL takes a chunk's keys as one array parameter (``among``), so a chunk may be larger.
+PG_CHUNK = 10_000
 
 
-def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def chunk_size() -> int:
+    """How many keys one query looks up (and how many rows are compared at a time)."""
+    return PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+
+
+def chunks(items: list[Any], size: int | None = None) -> Iterator[list[Any]]:
+    size = size or chunk_size()
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+class AnyOf(Lookup):
+    """``field = ANY(%s)`` with the keys as one array parameter (PostgreSQL). ``field__in`` writes one
+    placeholder per key, which the driver parses on every query: 10,000 keys cost more to send than to find."""
+
+    lookup_name = "interchange_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+# Related fields keep lookups of their own; a foreign key's column takes the same condition.
+models.Field.register_lookup(AnyOf)
+models.ForeignObject.register_lookup(AnyOf)
+
+
+def among(field: str, keys: list[Any]) -> Q:
+    """The condition "``field`` is one of ``keys``", for a chunk of keys (see ``chunks``)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__{AnyOf.lookup_name}": keys})
+    return Q(**{f"{field}__in": keys})
 
 
 def field_of(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -90,7 +123,29 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], bar: 
                 values.append(prepare(value) if prepare is not None and value is not None else value)
             yield values
 
-    _execute_many(sql, params(), bar)
+    if connection.vendor == "postgresql":
+        _copy(meta.db_table, [cast(str, f.column) for f in fields], params(), bar)
+    else:
+        _execute_many(sql, params(), bar)
+
+
+def _copy(table: str, columns: list[str], params: Iterable[list[Any]], bar: tqdm[Any] | None) -> None:
+    """PostgreSQL: the rows streamed in with ``COPY … FROM STDIN``, inside the import's transaction. One
+    ``INSERT`` a row, even pipelined by ``executemany``, is parsed, planned and acknowledged row by row; COPY
+    sends the rows as one stream, which makes a fresh import of 300,000 rows about twice as fast."""
+    sql = "COPY {} ({}) FROM STDIN".format(_quoted(table), ", ".join(_quoted(c) for c in columns))
+    with connection.cursor() as cursor:
+        # The driver's own cursor (psycopg 3): Django's wrapper does not expose ``copy``.
+        with cursor.cursor.copy(sql) as copy:
+            n = 0
+            for row in params:
+                copy.write_row(row)
+                n += 1
+                if bar is not None and n == BATCH:
+                    bar.update(n)
+                    n = 0
+        if bar is not None and n:
+            bar.update(n)
 
 
 def update_rows(model: type[models.Model], rows: list[tuple[int, dict[str, Any]]],

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from kakehashi.engine.matching import MatchingEngine, Occupations, PostingRecord, SeekerRecord, Transitions
 from kakehashi.postings.models import Posting, PostingQuerySet
 from kakehashi.reference.models import Occupation
-from kakehashi.referrals.models import Outcome, Referral, ReferralQuerySet
+from kakehashi.referrals.models import Referral, ReferralQuerySet
 from kakehashi.seekers.models import Consent, DesiredOccupation, Experience, Seeker, SeekerQuerySet
 
 if TYPE_CHECKING:
@@ -67,16 +67,6 @@ def visible_postings(user: Staff | None) -> PostingQuerySet:
 
 def visible_seekers(user: Staff | None) -> SeekerQuerySet:
     return Seeker.objects.all() if user is None else Seeker.objects.visible_to(user)
-
-
-def open_postings(qs: QuerySet[Posting], day: datetime.date) -> QuerySet[Posting]:
-    """Received by ``day``, not closed before it, and not filled: fewer hires by then than openings."""
-    hires = Count("referrals", filter=Q(referrals__outcome=Outcome.HIRED, referrals__outcome_on__lte=day))
-    return (
-        qs.filter(pk__in=Posting.objects.open_on(day).values("pk"))
-        .annotate(hires=hires)
-        .filter(hires__lt=F("openings"))
-    )
 
 
 def occupation_code(middle: str, minor: str) -> str:
@@ -167,6 +157,12 @@ def placements(qs: ReferralQuerySet) -> list[tuple[str, str]]:
     return [(first[s], code) for s, code in hired if s in first]
 
 
+def transitions(qs: ReferralQuerySet | None = None) -> Transitions:
+    """The moves learned from the placements in ``qs`` (every referral when None): what matching and individual
+    job development both relate occupations by (``kakehashi.engine.relations``)."""
+    return Transitions.learn(occupations(), placements(qs if qs is not None else Referral.objects.all()))
+
+
 def build(user: Staff | None, day: datetime.date, *, postings: bool = True, seekers: bool = True) -> Index:
     """The index for ``user`` (None: the operator, who sees everything) on ``day``.
 
@@ -174,11 +170,11 @@ def build(user: Staff | None, day: datetime.date, *, postings: bool = True, seek
     docs/matching.md).
     """
     occ = occupations()
-    p_records, p_info = posting_records(open_postings(visible_postings(user), day)) if postings else ([], {})
+    open_ = visible_postings(user).open_on(day).unfilled_on(day)
+    p_records, p_info = posting_records(open_) if postings else ([], {})
     s_records, s_info = seeker_records(visible_seekers(user).active()) if seekers else ([], {})
-    referrals = Referral.objects.all() if user is None else Referral.objects.visible_to(user)
-    transitions = Transitions.learn(occ, placements(referrals))
-    engine = MatchingEngine(occ, p_records, s_records, transitions=transitions, seed=day.toordinal())
+    learned = transitions(None if user is None else Referral.objects.visible_to(user))
+    engine = MatchingEngine(occ, p_records, s_records, transitions=learned, seed=day.toordinal())
     return Index(engine, p_info, s_info)
 
 

@@ -12,8 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
-from kakehashi.audit.log import record
-from kakehashi.audit.models import Action
+from kakehashi.audit import scope
 from kakehashi.core.access import get_visible
 from kakehashi.core.http import AuthedRequest
 from kakehashi.engine.matching import Match
@@ -43,7 +42,7 @@ def seeker_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     # The seeker is matched from their record as it stands, whether or not they are active (and so indexed).
     records, _info = loading.seeker_records(Seeker.objects.visible_to(user).filter(pk=seeker.pk))
     matches = index.engine.match_seeker(records[0], top=top, flagged=flagged) if records else []
-    record(user, Action.VIEW, Seeker, seeker, purpose=purpose, detail={"postings": [m.id for m in matches]})
+    scope.add_detail(postings=[m.id for m in matches])
     rows = [(m, index.postings[int(m.id)]) for m in matches]
     return render(request, "matching/seeker_matches.html", {
         "seeker": seeker, "rows": rows, "flagged": flagged, "top": top,
@@ -64,7 +63,9 @@ def posting_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
     # stale, can put before the user a seeker they may not see.
     visible = set(Seeker.objects.visible_to(user).filter(pk__in=[m.id for m in matches]).values_list("pk", flat=True))
     shown: list[Match] = [m for m in matches if m.id in visible]
-    record(user, Action.VIEW, Seeker, [m.id for m in shown], purpose=purpose, detail={"posting": posting.pk})
+    # The candidates come from the index, not from records loaded for the user: say whom the panel shows.
+    scope.shown(int(m.id) for m in shown)
+    scope.add_detail(posting=posting.pk)
     rows = [(m, index.seekers[int(m.id)]) for m in shown]
     return render(request, "matching/posting_candidates.html", {
         "posting": posting, "rows": rows, "flagged": flagged, "top": top,

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from kakehashi.accounts.models import Site, Staff
+from kakehashi.accounts.policy import can
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 
 from .models import Indicator, ManualCount, Section, Target
 
 
-def may_edit_plan(user: Any) -> bool:
-    """Targets are agreed between the parties' managers; managers and the administrator enter them, everyone
-    else reads them."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_manager or user.is_administrator))
-
-
 def _check(user: Staff) -> None:
-    if not may_edit_plan(user):
+    if not can(user, "plan.edit"):
         raise PermissionDenied("事業目標を変更できるのは管理者とシステム管理者だけです")
 
 

@@ -3,10 +3,12 @@ council report, home card and ``kakehashi report progress``.
 
 The counting rules are those of INTERCHANGE.md:
 
-- 紹介件数 ``referrals``: referrals by ``referred_on``;
+- 紹介件数 ``referrals``: referrals by ``referred_on`` (``Referral.objects.referred_between``);
 - 就職件数 ``placements``: referrals with outcome ``hired``, by ``outcome_on`` (a hire counts in the year of its
-  outcome even when the referral was made the year before; one person hired twice counts twice);
-- 開拓求人件数 ``developed_postings``: postings with ``developed`` set, by ``received_on``;
+  outcome even when the referral was made the year before; one person hired twice counts twice) —
+  ``Referral.objects.placements_between``, the one definition every other count of placements uses;
+- 開拓求人件数 ``developed_postings``: postings with ``developed`` set, by ``received_on``
+  (``Posting.objects.developed_between``);
 - 開拓求人数 ``developed_openings``: the sum of ``openings`` over those postings.
 
 A site's referrals and placements are those of the seekers registered at that site; its developed postings are
@@ -42,7 +44,9 @@ from kakehashi.engine.calendar import (
     month_end_label,
 )
 from kakehashi.postings.models import Posting
-from kakehashi.referrals.models import Outcome, Referral
+from kakehashi.referrals.counting import PlacementsByParty, placements_by_party
+from kakehashi.referrals.models import Referral
+from kakehashi.referrals.retention import Retention, site_retention
 
 from .models import Indicator, ManualCount, Target
 
@@ -52,6 +56,10 @@ DEVELOPED_POSTINGS = "developed_postings"
 DEVELOPED_OPENINGS = "developed_openings"
 RULES = (REFERRALS, PLACEMENTS, DEVELOPED_POSTINGS, DEVELOPED_OPENINGS)
 REFERRAL_RULES = (REFERRALS, PLACEMENTS)
+# The date each counted indicator is counted by (the periods themselves are the querysets' rules:
+# ``referred_between``, ``placements_between``, ``developed_between``).
+COUNTED_BY = {REFERRALS: "referred_on", PLACEMENTS: "outcome_on", DEVELOPED_POSTINGS: "received_on",
+              DEVELOPED_OPENINGS: "received_on"}
 
 STATUS_LABELS = {
     kpi.ACHIEVED: _("達成"),
@@ -79,24 +87,19 @@ def count_by_month(start: datetime.date, end: datetime.date, site_ids: Sequence[
     from ``ManualCount`` under their own key. Three GROUP BY queries and one for hand counts."""
     tally: dict[Key, int] = defaultdict(int)
 
-    def referral_counts(rule: str, date_field: str, qs: QuerySet[Referral]) -> None:
-        qs = qs.filter(**{f"{date_field}__range": (start, end)})
-        if site_ids is not None:
-            qs = qs.filter(seeker__site_id__in=site_ids)
-        columns: dict[str, Any] = {"site": F("seeker__site_id"), "month": TruncMonth(date_field)}
+    def referral_counts(rule: str, qs: QuerySet[Referral]) -> None:
+        columns: dict[str, Any] = {"site": F("seeker__site_id"), "month": TruncMonth(COUNTED_BY[rule])}
         if by_staff:
             columns["who"] = F("staff_id")
         rows = cast(Iterable[dict[str, Any]], qs.values(**columns).annotate(n=Count("*")).order_by())
         for row in rows:
             tally[(rule, row["site"], _month(row["month"]), row.get("who"))] += row["n"]
 
-    referral_counts(REFERRALS, "referred_on", Referral.objects.all())
-    referral_counts(PLACEMENTS, "outcome_on", Referral.objects.filter(outcome=Outcome.HIRED))
+    referral_counts(REFERRALS, Referral.objects.referred_between(start, end, site_ids=site_ids))
+    referral_counts(PLACEMENTS, Referral.objects.placements_between(start, end, site_ids=site_ids))
 
-    postings = Posting.objects.filter(developed=True, received_on__range=(start, end))
-    if site_ids is not None:
-        postings = postings.filter(site_id__in=site_ids)
-    rows = (postings.values("site_id", month=TruncMonth("received_on"))
+    postings = Posting.objects.developed_between(start, end, site_ids=site_ids)
+    rows = (postings.values("site_id", month=TruncMonth(COUNTED_BY[DEVELOPED_POSTINGS]))
             .annotate(n=Count("pk"), openings=Sum("openings")).order_by())
     for row in rows:
         month = _month(row["month"])
@@ -164,12 +167,16 @@ class Row:
 
 @dataclass
 class SiteProgress:
-    """The progress of every indicator at one site, for a fiscal year at an as-of date."""
+    """The progress of every indicator at one site, for a fiscal year at an as-of date; with ``site_progress``
+    also the placements by contributing party (this year to the as-of date) and the retention of this year's
+    placements at each milestone."""
 
     site: Site
     fiscal_year: int
     as_of: datetime.date
     rows: list[Row]
+    by_party: PlacementsByParty | None = None
+    retention: dict[int, Retention] = field(default_factory=dict)
 
     @property
     def elapsed(self) -> float:
@@ -231,6 +238,10 @@ class SiteProgress:
                            "prior": r.prior_monthly if r.prior_counted else None} for r in self.rows},
             },
         }
+        if self.by_party is not None:
+            out["placements_by_party"] = self.by_party.as_json()
+        if self.retention:
+            out["retention"] = {str(m): r.as_json() for m, r in sorted(self.retention.items())}
         return out
 
 
@@ -331,9 +342,13 @@ def build_progress(sites: Iterable[Site], fiscal_year: int, as_of: datetime.date
 
 
 def site_progress(site: Site, fiscal_year: int, as_of: datetime.date) -> SiteProgress:
-    """One site's progress, with the breakdown by staff member: what the CLI, the progress page and the council
-    report show."""
-    return build_progress([site], fiscal_year, as_of)[0]
+    """One site's progress, with the breakdowns by staff member and by contributing party and the retention of
+    the year's placements: what the CLI, the progress page and the council report show."""
+    sp = build_progress([site], fiscal_year, as_of)[0]
+    start, _end = fiscal_year_bounds(fiscal_year)
+    sp.by_party = placements_by_party(start, sp.as_of, [site.pk])
+    sp.retention = site_retention(site, fiscal_year, sp.as_of)
+    return sp
 
 
 def records_behind(rule: str, site: Site, start: datetime.date, end: datetime.date,
@@ -343,15 +358,14 @@ def records_behind(rule: str, site: Site, start: datetime.date, end: datetime.da
     if rule in REFERRAL_RULES:
         qs: QuerySet[Any]
         if rule == REFERRALS:
-            qs = Referral.objects.filter(referred_on__range=(start, end))
+            qs = Referral.objects.referred_between(start, end, site_ids=[site.pk])
         else:
-            qs = Referral.objects.filter(outcome=Outcome.HIRED, outcome_on__range=(start, end))
-        qs = qs.filter(seeker__site=site)
+            qs = Referral.objects.placements_between(start, end, site_ids=[site.pk])
         if staff is None:
             qs = qs.filter(staff__isnull=True)
         elif staff != "":
             qs = qs.filter(staff_id=staff)
         return qs
     if rule in (DEVELOPED_POSTINGS, DEVELOPED_OPENINGS):
-        return Posting.objects.filter(developed=True, site=site, received_on__range=(start, end))
+        return Posting.objects.developed_between(start, end, site_ids=[site.pk])
     raise ValueError(rule)

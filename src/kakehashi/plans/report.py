@@ -19,13 +19,15 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from kakehashi.accounts.models import Site, SiteResource
+from kakehashi.core.spreadsheet import safe_cell
 from kakehashi.engine import kpi
 from kakehashi.engine.text import nfkc
+from kakehashi.referrals.models import Milestone
 
 from . import charts
 from .models import Section
 from .periods import PeriodError, as_of_for, parse_fiscal_year, period_label
-from .progress import Row, SiteProgress, site_progress
+from .progress import PLACEMENTS, Row, SiteProgress, site_progress
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("json", "html", "pdf", "xlsx")
@@ -104,6 +106,27 @@ def _resources(site: Site) -> list[dict[str, Any]]:
              "equipment": by_agency[name].get(SiteResource.Category.EQUIPMENT, [])} for name in order]
 
 
+def breakdowns(sp: SiteProgress) -> dict[str, Any]:
+    """The placements by contributing party and the retention of the year's placements, as the progress page,
+    the council report (HTML, PDF, Excel) show them. A joint placement is a row under each party and once in the
+    total, so the rows may add up to more than the total; the retention rate is over the hires checked, the
+    unchecked ones shown beside it."""
+    unit = next((r.indicator.unit for r in sp.rows if r.indicator.rule == PLACEMENTS), "")
+    by_party = sp.by_party
+    return {
+        "unit": unit,
+        "parties": [{"name": p.agency.name, "code": p.agency.code, "placements": p.placements}
+                    for p in (by_party.by_party if by_party else [])],
+        "total": by_party.total if by_party else None,
+        "unattributed": by_party.unattributed if by_party else 0,
+        "retention": [{"months": m, "label": str(Milestone(m).label),
+                       "rate": r.rate, "same_employer_rate": r.same_employer_rate, "due": r.due,
+                       "checked": r.checked, "still_employed": r.still_employed, "same_employer": r.same_employer,
+                       "unchecked": r.unchecked}
+                      for m, r in sorted(sp.retention.items())],
+    }
+
+
 def report_context(sp: SiteProgress, charts: bool = True) -> dict[str, Any]:
     """What the report template needs: the table's headers and sections, the site's resources, the charts."""
     sections = []
@@ -125,6 +148,7 @@ def report_context(sp: SiteProgress, charts: bool = True) -> dict[str, Any]:
             "prior_period": f"（{period_label(fy - 1)}）",
         },
         "resources": _resources(sp.site),
+        "breakdowns": breakdowns(sp),
         "charts": indicator_charts(sp) if charts else [],
         "generated": timezone.localtime(),
     }
@@ -144,7 +168,12 @@ def render_pdf(sp: SiteProgress, request: HttpRequest | None = None) -> bytes:
 
 
 def _number_format(unit: str) -> str:
-    return f'#,##0"{unit}"' if unit else "#,##0"
+    """'#,##0"人"': the number with its unit as literal text. A double quote in the unit (an indicator set up
+    as 'inch"') would end the literal early and break the format, so each one is written outside the quotes,
+    escaped (``\\"``)."""
+    if not unit:
+        return "#,##0"
+    return '#,##0"' + unit.replace('"', '"\\""') + '"'
 
 
 def render_xlsx(sp: SiteProgress) -> bytes:
@@ -159,18 +188,20 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = "事業目標と取組状況"
+    # Every cell goes through ``safe_cell``: names typed by the installation (sites, indicators, units,
+    # resources) are text, never formulas, whatever they start with.
     thin = Side(style="thin", color="8899A6")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="EEF2F5")
     wrap = Alignment(wrap_text=True, vertical="center")
 
-    ws["A1"] = f"事業目標と取組状況　{sp.site.name}"
+    ws["A1"] = safe_cell(f"事業目標と取組状況　{sp.site.name}")
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"{sp.label}・{sp.as_of_label}"
+    ws["A2"] = safe_cell(f"{sp.label}・{sp.as_of_label}")
     headers = ["区分", "指標", h["target"], h["progress"], "目標比", "年度末見込み",
                h["prior_target"] + h["prior_period"], h["prior_actual"] + h["prior_period"]]
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=4, column=col, value=text)
+        cell = ws.cell(row=4, column=col, value=safe_cell(text))
         cell.font = Font(bold=True)
         cell.fill = head_fill
         cell.alignment = wrap
@@ -188,7 +219,7 @@ def render_xlsx(sp: SiteProgress) -> bytes:
                 row.prior_target, row.prior_actual,
             ]
             for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=col, value=value)
+                cell = ws.cell(row=r, column=col, value=safe_cell(value))
                 cell.border = box
                 cell.alignment = wrap
                 if col in (3, 4, 6, 7, 8):
@@ -203,9 +234,9 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     r += 1
     for group in ctx["resources"]:
         for res in [*group["staffing"], *group["equipment"]]:
-            ws.cell(row=r, column=1, value=group["agency"])
-            ws.cell(row=r, column=2, value=res.label)
-            cell = ws.cell(row=r, column=3, value=res.count)
+            ws.cell(row=r, column=1, value=safe_cell(group["agency"]))
+            ws.cell(row=r, column=2, value=safe_cell(res.label))
+            cell = ws.cell(row=r, column=3, value=safe_cell(res.count))
             cell.number_format = _number_format(res.unit)
             r += 1
     for col, width in enumerate([18, 16, 16, 22, 9, 14, 26, 26], start=1):
@@ -218,9 +249,10 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     counted = [row for row in sp.rows if row.counted or row.prior_counted]
     months.cell(row=1, column=1, value="月").font = Font(bold=True)
     for j, row in enumerate(counted):
-        months.cell(row=1, column=2 + 2 * j, value=f"{row.indicator.label}（{sp.short_label}）").font = Font(bold=True)
-        months.cell(row=1, column=3 + 2 * j, value=f"{row.indicator.label}（{sp.prior_short_label}）").font = Font(
+        months.cell(row=1, column=2 + 2 * j, value=safe_cell(f"{row.indicator.label}（{sp.short_label}）")).font = Font(
             bold=True)
+        months.cell(row=1, column=3 + 2 * j, value=safe_cell(f"{row.indicator.label}（{sp.prior_short_label}）")
+                    ).font = Font(bold=True)
     elapsed = len(sp.months_elapsed)
     for i, m in enumerate(sp.months):
         months.cell(row=2 + i, column=1, value=f"{m.month}月")
@@ -233,6 +265,47 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     for col in range(2, 2 + 2 * len(counted)):
         months.column_dimensions[get_column_letter(col)].width = 20
 
+    _breakdown_sheet(wb, ctx["breakdowns"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _breakdown_sheet(wb: Any, b: dict[str, Any]) -> None:
+    """A third sheet: placements by contributing party (a joint one under each party, once in the total) and
+    retention at each milestone. Text goes through ``safe_cell``: an agency's name is data."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet("就職の内訳と定着")
+    bold = Font(bold=True)
+    fmt = _number_format(b["unit"])
+
+    def row(r: int, values: list[Any], *, head: bool = False, formats: dict[int, str] | None = None) -> None:
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col, value=safe_cell(value))
+            if head:
+                cell.font = bold
+            elif formats and col in formats:
+                cell.number_format = formats[col]
+
+    row(1, ["関与した機関別の就職件数"], head=True)
+    row(2, ["機関", "就職件数"], head=True)
+    r = 3
+    for p in b["parties"]:
+        row(r, [p["name"], p["placements"]], formats={2: fmt})
+        r += 1
+    if b["unattributed"]:
+        row(r, ["機関の記録なし", b["unattributed"]], formats={2: fmt})
+        r += 1
+    row(r, ["合計（複数の機関が関わった就職も1件）", b["total"]], formats={2: fmt})
+    r += 2
+    row(r, ["定着状況（今年度の就職）"], head=True)
+    row(r + 1, ["時期", "定着率", "確認済み", "就労継続", "同じ事業所", "未確認"], head=True)
+    r += 2
+    for t in b["retention"]:
+        row(r, [t["label"], t["rate"], t["checked"], t["still_employed"], t["same_employer"], t["unchecked"]],
+            formats={2: "0.0%", 3: fmt, 4: fmt, 5: fmt, 6: fmt})
+        r += 1
+    ws.column_dimensions["A"].width = 36
+    for col in "BCDEF":
+        ws.column_dimensions[col].width = 12

@@ -24,6 +24,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site, Staff
+from kakehashi.accounts.policy import can, may_filter
+from kakehashi.audit import scope
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.http import AuthedRequest
@@ -37,6 +39,7 @@ from .forms import IndicatorForm, ManualCountForm, TargetsForm
 from .models import Indicator, ManualCount, Target
 from .periods import PeriodError, as_of_for, parse_fiscal_year, parse_month
 from .progress import (
+    COUNTED_BY,
     REFERRAL_RULES,
     RULES,
     SiteProgress,
@@ -45,7 +48,7 @@ from .progress import (
     records_behind,
     site_progress,
 )
-from .report import XLSX_TYPE, indicator_charts, render_pdf, render_xlsx, report_context
+from .report import XLSX_TYPE, breakdowns, indicator_charts, render_pdf, render_xlsx, report_context
 
 DRILL_PAGE = 200
 
@@ -117,7 +120,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     except _BadChoice as e:
         return _bad(request, "plans/index.html", e)
     user = request.user
-    can_edit = actions.may_edit_plan(user)
+    can_edit = can(user, "plan.edit")
     indicators = list(Indicator.objects.all())
     current = {t.indicator_id: t.target for t in Target.objects.filter(site=site, fiscal_year=fy)}
     prior = {t.indicator_id: t.target for t in Target.objects.filter(site=site, fiscal_year=fy - 1)}
@@ -212,7 +215,7 @@ def progress(request: AuthedRequest) -> HttpResponse:
                     for row in sp.rows if row.key in REFERRAL_RULES and row.drillable]
     ctx = _chooser_context(site, fy, as_of)
     ctx.update({
-        "sp": sp, "links": links, "charts": indicator_charts(sp),
+        "sp": sp, "links": links, "charts": indicator_charts(sp), "breakdowns": breakdowns(sp),
         "counted_rows": [r for r in sp.rows if r.counted], "month_rows": month_rows, "staff_tables": staff_tables,
         "as_of_text": as_of_label(as_of), "report_url": reverse("plans:report", args=[site.code, fy]) + "?" +
         urlencode({"as_of": as_of.isoformat()}),
@@ -287,21 +290,21 @@ def drill(request: AuthedRequest, site: str, fy: str, indicator: str) -> HttpRes
     user = request.user
     personal = ind.rule in REFERRAL_RULES
     visible: QuerySet[Any]
-    if personal:
+    if personal and not may_filter(user, "seekers.Seeker", "site"):
+        # A site's figures count the people registered there; listing them to someone who may not see where a
+        # person registered (a welfare desk is a site) would tell them. They get the counts only.
+        visible = Referral.objects.none()
+    elif personal:
         visible = Referral.objects.visible_to(user).filter(pk__in=everything.values("pk")).select_related(
-            "seeker", "posting__employer", "staff").order_by(
-            "outcome_on" if ind.rule == "placements" else "referred_on", "referral_id")
+            "seeker", "posting__employer", "staff").order_by(COUNTED_BY[ind.rule], "referral_id")
     else:
         visible = Posting.objects.visible_to(user).filter(pk__in=everything.values("pk")).select_related(
-            "employer", "occupation").order_by("received_on", "posting_id")
+            "employer", "occupation").order_by(COUNTED_BY[ind.rule], "posting_id")
     shown_total = visible.count()
     page = Paginator(visible, DRILL_PAGE).get_page(request.GET.get("page"))
     records = list(page.object_list)
-    if personal and records:
-        with transaction.atomic():
-            record(user, Action.VIEW, Referral, records, purpose="事業目標の内訳",
-                   detail={"site": chosen.code, "fiscal_year": year, "indicator": ind.key,
-                           "from": start.isoformat(), "to": end.isoformat()})
+    scope.add_detail(site=chosen.code, fiscal_year=year, indicator=ind.key, start=start.isoformat(),
+                     end=end.isoformat())
     figure = total
     if ind.rule == "developed_openings":
         figure = everything.aggregate(n=Sum("openings"))["n"] or 0

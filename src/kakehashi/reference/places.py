@@ -1,16 +1,37 @@
-"""Find a town and its coordinates from a postal code and, when given, a town name."""
+"""Find a town and its coordinates from a postal code and, when given, a town name: the one geocoding of
+Kakehashi. A form's record (``set_place``) and an imported row (``TownIndex.locate``, then ``Place.fields``)
+are placed by the same rule and get the same fields.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .loaders import normalise_postal_code, postal_place
 from .models import Town
+
+# What a record without a known place gets: no town and no coordinates (matching then ignores distance).
+NO_PLACE: dict[str, Any] = {"town_id": None, "lat": None, "lng": None}
 
 
 @dataclass(frozen=True)
 class Place:
     postal_code: str
     town: Town | None
+    lat: float | None
+    lng: float | None
+
+    def fields(self) -> dict[str, Any]:
+        """The fields a placed record takes (seekers, employers, postings all have them): the town and the
+        town's coordinates."""
+        return {"town_id": self.town.pk if self.town else None, "lat": self.lat, "lng": self.lng}
+
+
+class Placed(Protocol):
+    """A record with a postal code that is placed from it."""
+
+    postal_code: str
+    town_id: Any
     lat: float | None
     lng: float | None
 
@@ -56,3 +77,13 @@ def locate(postal_code: str, town_name: str = "") -> Place | None:
     if place is None:
         return None
     return TownIndex(Town.objects.filter(municipality=place[1])).locate(postal_code, town_name)
+
+
+def set_place(record: Placed, town_name: str = "") -> Place | None:
+    """Set ``record``'s town and coordinates from its postal code (and ``town_name``, when given); a postal code
+    that does not exist leaves it without a place (``NO_PLACE``). Returns the place found, if any. Nothing is
+    saved."""
+    place = locate(record.postal_code, town_name)
+    for name, value in (place.fields() if place is not None else NO_PLACE).items():
+        setattr(record, name, value)
+    return place

@@ -102,7 +102,7 @@ def do_schedule_interview(referral: Referral, *, interview_on: datetime.date, no
     referral.interview_on = interview_on
     referral.save(update_fields=["interview_on", "updated_at"])
     _event(referral, EventKind.INTERVIEW, interview_on, acting_user, note=note)
-    _audit(acting_user, Action.UPDATE, referral, _("面接日の記録"), interview_on=interview_on.isoformat())
+    _audit(acting_user, Action.UPDATE, referral, N_("面接日の記録"), interview_on=interview_on.isoformat())
     return referral
 
 
@@ -135,10 +135,10 @@ def do_record_outcome(referral: Referral, *, outcome: str, outcome_on: datetime.
         kind = EventKind.REOPENED if outcome == Outcome.PENDING else EventKind(outcome)
         _event(referral, kind, outcome_on or referral.waiting_since, acting_user, reason=referral.reason,
                note=new_note)
-    _audit(acting_user, Action.UPDATE, referral, _("紹介結果の記録"), outcome=outcome,
+    _audit(acting_user, Action.UPDATE, referral, N_("紹介結果の記録"), outcome=outcome,
            outcome_on=outcome_on.isoformat() if outcome_on else None, reason=referral.reason)
     if outcome == Outcome.HIRED:
-        _set_seeker_status(referral.seeker, SeekerStatus.EMPLOYED, acting_user, _("就職による状況変更"))
+        _set_seeker_status(referral.seeker, SeekerStatus.EMPLOYED, acting_user, N_("就職による状況変更"))
     return referral
 
 
@@ -173,11 +173,11 @@ def do_start_trial(referral: Referral, *, started_on: datetime.date, acting_user
     if newly_hired:
         _event(referral, EventKind.HIRED, started_on, acting_user, note=employer_note or "")
     _event(referral, EventKind.TRIAL_STARTED, started_on, acting_user)
-    _audit(acting_user, Action.UPDATE, referral, _("トライアル雇用の開始"), outcome=Outcome.HIRED,
+    _audit(acting_user, Action.UPDATE, referral, N_("トライアル雇用の開始"), outcome=Outcome.HIRED,
            outcome_on=started_on.isoformat())
     record(acting_user, Action.CREATE, TrialEmployment, trial, purpose=N_("トライアル雇用の開始"),
            subject=referral.seeker, detail={"planned_end_on": planned_end_on.isoformat()})
-    _set_seeker_status(referral.seeker, SeekerStatus.EMPLOYED, acting_user, _("就職による状況変更"))
+    _set_seeker_status(referral.seeker, SeekerStatus.EMPLOYED, acting_user, N_("就職による状況変更"))
     return referral
 
 
@@ -203,7 +203,7 @@ def do_end_trial(trial: TrialEmployment, *, outcome: str, ended_on: datetime.dat
     record(acting_user, Action.UPDATE, TrialEmployment, trial, purpose=N_("トライアル雇用の結果"),
            subject=referral.seeker, detail={"outcome": outcome, "ended_on": ended_on.isoformat()})
     if outcome != TrialOutcome.CONVERTED:
-        _set_seeker_status(referral.seeker, SeekerStatus.ACTIVE, acting_user, _("トライアル雇用の終了による支援再開"))
+        _set_seeker_status(referral.seeker, SeekerStatus.ACTIVE, acting_user, N_("トライアル雇用の終了による支援再開"))
     return trial
 
 
@@ -233,7 +233,7 @@ def do_add_contributor(referral: Referral, *, agency: Agency, acting_user: Staff
     if Contribution.objects.filter(referral=referral, agency=agency).exists():
         raise ActionError(_("%(a)sはすでに関与した機関として記録されています。") % {"a": agency})
     contribution = Contribution.objects.create(referral=referral, agency=agency)
-    _audit(acting_user, Action.UPDATE, referral, _("関与した機関の追加"), contributor=agency.code)
+    _audit(acting_user, Action.UPDATE, referral, N_("関与した機関の追加"), contributor=agency.code)
     return contribution
 
 
@@ -250,7 +250,7 @@ def do_expire_referrals(*, on: datetime.date, acting_user: Staff | None = None) 
             referral.outcome, referral.outcome_on, referral.reason = Outcome.WITHDRAWN, on, Reason.EXPIRED
             referral.save(update_fields=["outcome", "outcome_on", "reason", "updated_at"])
             _event(referral, EventKind.WITHDRAWN, on, acting_user, reason=Reason.EXPIRED)
-            _audit(acting_user, Action.UPDATE, referral, _("回答期限切れによる自動取消"), outcome=Outcome.WITHDRAWN,
+            _audit(acting_user, Action.UPDATE, referral, N_("回答期限切れによる自動取消"), outcome=Outcome.WITHDRAWN,
                    outcome_on=on.isoformat(), reason=Reason.EXPIRED, expiry_days=limits.expiry_days)
             expired.append(referral)
     return expired

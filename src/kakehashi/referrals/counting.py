@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count
 
 from kakehashi.accounts.models import Agency
 
-from .models import Contribution, Outcome, Referral
+from .models import Contribution, Referral
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,17 @@ class PlacementsByParty:
     def count_for(self, agency_code: str) -> int:
         return next((p.placements for p in self.by_party if p.agency.code == agency_code), 0)
 
+    def as_json(self) -> dict[str, Any]:
+        return {"total": self.total, "unattributed": self.unattributed,
+                "by_party": [{"agency": p.agency.code, "name": p.agency.name, "placements": p.placements}
+                             for p in self.by_party]}
+
 
 def placements_by_party(start: datetime.date, end: datetime.date,
                         site_ids: Sequence[int] | None = None) -> PlacementsByParty:
-    """Placements (outcome ``hired``, ``outcome_on`` between ``start`` and ``end`` inclusive — the counting rule of
-    INTERCHANGE.md) of the seekers of ``site_ids`` (all sites when None), by contributing party."""
-    hires = Referral.objects.filter(outcome=Outcome.HIRED, outcome_on__range=(start, end))
-    if site_ids is not None:
-        hires = hires.filter(seeker__site_id__in=site_ids)
+    """Placements between ``start`` and ``end`` inclusive of the seekers of ``site_ids`` (all sites when None) —
+    ``Referral.objects.placements_between``, the 就職件数 of the progress figures — by contributing party."""
+    hires = Referral.objects.placements_between(start, end, site_ids=site_ids)
     total = hires.count()
     rows = (Contribution.objects.filter(referral__in=hires).values("agency_id")
             .annotate(n=Count("referral_id", distinct=True)).order_by())

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -18,7 +19,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kakehashi.accounts import policy
 from kakehashi.accounts.models import Agency, AgencyKind, Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.postings.models import Posting
 from kakehashi.seekers.models import Seeker
 
@@ -31,15 +34,6 @@ def months_after(day: datetime.date, months: int) -> datetime.date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month0 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def sees_employer_notes(user: Any) -> bool:
-    """The employer's comments on a referral belong to the placement service: the welfare office and the Center
-    see the outcome of a referral, never what the employer said about the person."""
-    if getattr(user, "is_administrator", False):
-        return True
-    return bool(getattr(user, "is_authenticated", False)) and user.agency_kind in (
-        AgencyKind.HELLO_WORK, AgencyKind.CITY)
 
 
 class Outcome(models.TextChoices):
@@ -94,13 +88,45 @@ REASONS_FOR: dict[str, tuple[Reason, ...]] = {
 REASON_REQUIRED = (Outcome.REJECTED, Outcome.WITHDRAWN)
 
 
-class ReferralQuerySet(models.QuerySet["Referral"]):
-    def visible_to(self, user: Staff) -> ReferralQuerySet:
+def placed(start: datetime.date | None = None, end: datetime.date | None = None, *, via: str = "") -> Q:
+    """The placement rule (INTERCHANGE.md's 就職件数) as a condition: outcome ``hired`` with ``outcome_on``
+    between ``start`` and ``end``, both included (None: no bound). ``via`` is the path to the referral from
+    another model (``"referrals__"`` from a posting or a seeker), for annotations and joins.
+
+    This is the one place the rule is written: the progress figures, the breakdowns, retention, targeting's
+    history, matching's filled postings and learned transitions all count placements through it."""
+    q = Q(**{f"{via}outcome": Outcome.HIRED})
+    if start is not None:
+        q &= Q(**{f"{via}outcome_on__gte": start})
+    if end is not None:
+        q &= Q(**{f"{via}outcome_on__lte": end})
+    return q
+
+
+class ReferralQuerySet(ViewerQuerySet["Referral"]):
+    def restrict(self, user: Staff) -> ReferralQuerySet:
         """A referral is a personal record: visible with its seeker."""
-        return self.filter(seeker__in=Seeker.objects.visible_to(user))
+        return self.filter(seeker__in=Seeker.objects.restrict(user))
+
+    def at_sites(self, site_ids: Iterable[int] | None) -> ReferralQuerySet:
+        """A site's referrals and placements are those of the seekers registered at the site (None: every
+        site)."""
+        return self if site_ids is None else self.filter(seeker__site_id__in=list(site_ids))
 
     def placements(self) -> ReferralQuerySet:
-        return self.filter(outcome=Outcome.HIRED)
+        """Every placement, whenever it was (see ``placed``)."""
+        return self.filter(placed())
+
+    def placements_between(self, start: datetime.date | None, end: datetime.date | None, *,
+                           site_ids: Iterable[int] | None = None) -> ReferralQuerySet:
+        """Placements with their date in [``start``, ``end``] (None: no bound) of the seekers of ``site_ids``
+        (None: every site) — the 就職件数 of that period (see ``placed``)."""
+        return self.filter(placed(start, end)).at_sites(site_ids)
+
+    def referred_between(self, start: datetime.date, end: datetime.date, *,
+                         site_ids: Iterable[int] | None = None) -> ReferralQuerySet:
+        """Referrals made in [``start``, ``end``] of the seekers of ``site_ids`` — the 紹介件数 of that period."""
+        return self.filter(referred_on__range=(start, end)).at_sites(site_ids)
 
     def awaiting_answer(self) -> ReferralQuerySet:
         """Referrals the employer has not yet answered."""
@@ -134,7 +160,7 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ReferralQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(ReferralQuerySet)()
 
     class Meta:
         ordering = ["-referred_on", "-id"]
@@ -145,7 +171,7 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["referred_on", "seeker", "staff"], name="referral_referred_cover"),
             models.Index(fields=["outcome_on", "seeker", "staff"], name="referral_hired_cover",
-                         condition=models.Q(outcome="hired")),
+                         condition=placed()),
         ]
 
     def __str__(self) -> str:
@@ -163,24 +189,46 @@ class Referral(models.Model):
         """The day the employer's answer is counted from (see ``ReferralQuerySet.waiting_since_by``)."""
         return self.interview_on or self.referred_on
 
-    def clean_outcome(self) -> list[str]:
-        """The rules one referral must keep; returns the Japanese messages of what is broken."""
+    def clean_outcome(self, *, at_desk: bool = True) -> list[str]:
+        """The rules one referral must keep; returns the Japanese messages of what is broken.
+
+        Two of them hold only for what the desk records (``at_desk``, the default: the outcome form and
+        ``do_record_outcome``): a date for every outcome, and a reason for a rejection or a withdrawal. The
+        person recording an answer knows both, so the staff form keeps asking for them. Referrals that come
+        from another system (``at_desk=False``: the import of interchange v1, where ``outcome_on`` is an
+        optional column and there is no reason column) may lack them; such a referral is stored with its date
+        unknown, and the import says how many. A hire needs its date wherever it comes from: placements are
+        counted by it (INTERCHANGE.md's 就職件数), so a hire without one would be counted in no period.
+        A referral without a date for a non-hire counts nowhere else either: only placements are counted by
+        ``outcome_on``."""
+        return [message for _field, message in self.outcome_problems(
+            outcome=self.outcome, outcome_on=self.outcome_on, referred_on=self.referred_on,
+            interview_on=self.interview_on, reason=self.reason, at_desk=at_desk)]
+
+    @staticmethod
+    def outcome_problems(*, outcome: str, outcome_on: datetime.date | None, referred_on: datetime.date,
+                         interview_on: datetime.date | None = None, reason: str = "",
+                         at_desk: bool = True) -> list[tuple[str, str]]:
+        """``clean_outcome`` on values rather than on a referral, as (field, message) pairs: the import checks
+        each row with it without building a model instance per row."""
         errors = []
-        if self.outcome != Outcome.PENDING and self.outcome_on is None:
-            errors.append(str(_("結果を入力するときは結果日も入力してください。")))
-        if self.outcome == Outcome.PENDING and self.outcome_on is not None:
-            errors.append(str(_("選考中の紹介には結果日を入力できません。")))
-        if self.outcome_on and self.outcome_on < self.referred_on:
-            errors.append(str(_("結果日が紹介日より前になっています。")))
-        if self.interview_on and self.interview_on < self.referred_on:
-            errors.append(str(_("面接日が紹介日より前になっています。")))
-        allowed = REASONS_FOR.get(self.outcome, ())
-        if self.reason and self.reason not in allowed:
-            errors.append(str(_("理由「%(reason)s」は結果「%(outcome)s」には使えません。") % {
-                "reason": self.get_reason_display(), "outcome": self.get_outcome_display()}))
-        if not self.reason and self.outcome in REASON_REQUIRED:
-            errors.append(str(_("結果が「%(outcome)s」のときは理由を選んでください。") % {
-                "outcome": self.get_outcome_display()}))
+        if outcome_on is None and (outcome == Outcome.HIRED or (at_desk and outcome != Outcome.PENDING)):
+            errors.append(("outcome_on", str(_("結果を入力するときは結果日も入力してください。") if at_desk else
+                                             _("採用の紹介には結果日が必要です（就職件数は結果日で数えます）。"))))
+        if outcome == Outcome.PENDING and outcome_on is not None:
+            errors.append(("outcome_on", str(_("選考中の紹介には結果日を入力できません。"))))
+        if outcome_on and outcome_on < referred_on:
+            errors.append(("outcome_on", str(_("結果日が紹介日より前になっています。"))))
+        if interview_on and interview_on < referred_on:
+            errors.append(("interview_on", str(_("面接日が紹介日より前になっています。"))))
+        allowed = REASONS_FOR.get(outcome, ())
+        if reason and reason not in allowed:
+            errors.append(("reason", str(_("理由「%(reason)s」は結果「%(outcome)s」には使えません。") % {
+                "reason": Reason(reason).label if reason in Reason.values else reason,
+                "outcome": Outcome(outcome).label if outcome in Outcome.values else outcome})))
+        if at_desk and not reason and outcome in REASON_REQUIRED:
+            errors.append(("reason", str(_("結果が「%(outcome)s」のときは理由を選んでください。") % {
+                "outcome": Outcome(outcome).label if outcome in Outcome.values else outcome})))
         return errors
 
 
@@ -199,10 +247,15 @@ class EventKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("定着状況の確認")
 
 
+class ReferralEventQuerySet(ViewerQuerySet["ReferralEvent"]):
+    def restrict(self, user: Staff) -> ReferralEventQuerySet:
+        return self.filter(referral__in=Referral.objects.restrict(user))
+
+
 class ReferralEvent(models.Model):
     """One step in a referral's life: who recorded what, for which day, and when. Rows are only added.
 
-    ``note`` carries what the employer said and is shown only where ``sees_employer_notes`` allows."""
+    ``note`` carries what the employer said (see ``policy.FIELDS``)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("出来事"), max_length=20, choices=EventKind.choices)
@@ -212,6 +265,8 @@ class ReferralEvent(models.Model):
                               verbose_name=_("記録者"))
     reason = models.CharField(_("理由"), max_length=30, choices=Reason.choices, blank=True)
     note = models.TextField(_("事業所からの評価・連絡"), blank=True)
+
+    objects = ViewerManager.from_queryset(ReferralEventQuerySet)()
 
     class Meta:
         ordering = ["referral", "on", "at", "id"]
@@ -304,6 +359,11 @@ class Milestone(models.IntegerChoices):
     SIX_MONTHS = 6, _("6か月後")
 
 
+class FollowUpQuerySet(ViewerQuerySet["FollowUp"]):
+    def restrict(self, user: Staff) -> FollowUpQuerySet:
+        return self.filter(referral__in=Referral.objects.restrict(user))
+
+
 class FollowUp(models.Model):
     """A retention check after a hire (定着状況の確認): is the person still employed, at the same employer?"""
 
@@ -315,6 +375,8 @@ class FollowUp(models.Model):
     note = models.TextField(_("メモ"), blank=True)
     staff = models.ForeignKey("accounts.Staff", null=True, blank=True, on_delete=models.SET_NULL,
                               verbose_name=_("確認者"))
+
+    objects = ViewerManager.from_queryset(FollowUpQuerySet)()
 
     class Meta:
         ordering = ["referral", "milestone"]
@@ -330,6 +392,14 @@ class FollowUp(models.Model):
         return months_after(hired_on, milestone)
 
 
+class ContributionQuerySet(ViewerQuerySet["Contribution"]):
+    def restrict(self, user: Staff) -> ContributionQuerySet:
+        """Visible with the referral; a welfare office among the parties says the person receives welfare, so
+        only those who may know it see that row."""
+        qs = self.filter(referral__in=Referral.objects.restrict(user))
+        return qs if policy.sees_welfare(user) else qs.exclude(agency__kind=AgencyKind.WELFARE_OFFICE)
+
+
 class Contribution(models.Model):
     """A party that worked on a referral (e.g. Hello Work's referral of a person the welfare office sent and
     supported). A hire appears under each contributing party in breakdowns and once in totals."""
@@ -337,6 +407,8 @@ class Contribution(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contributions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contributions",
                                verbose_name=_("機関"))
+
+    objects = ViewerManager.from_queryset(ContributionQuerySet)()
 
     class Meta:
         ordering = ["referral", "agency"]

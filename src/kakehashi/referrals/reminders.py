@@ -19,6 +19,7 @@ from .models import (
     ReferralSettings,
     TrialEmployment,
     months_after,
+    placed,
 )
 
 LIST_LENGTH = 20
@@ -89,10 +90,10 @@ def reminders_for(user: Staff, today: datetime.date) -> Reminders:
     # Only the hires with a milestone in its window; a few days' slack for month ends, the loop is exact.
     windows = Q()
     for m in Milestone.values:
-        windows |= Q(outcome_on__range=(
+        windows |= placed(
             months_after(today - datetime.timedelta(days=FOLLOW_UP_GRACE_DAYS), -m) - datetime.timedelta(days=3),
-            months_after(today, -m)))
-    hires = visible.placements().filter(windows).prefetch_related("follow_ups").order_by("outcome_on", "pk")
+            months_after(today, -m))
+    hires = visible.filter(windows).prefetch_related("follow_ups").order_by("outcome_on", "pk")
     for r in hires:
         if r.outcome_on is None:  # a hire always has its date; this narrows the type
             continue

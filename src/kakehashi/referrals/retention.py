@@ -1,7 +1,8 @@
 """Retention (定着): how many of the people placed are still employed one and six months after the hire.
 
 The rate is over the hires whose follow-up was recorded: a hire not yet checked is neither kept nor lost, and
-the figures show how many are still unchecked beside the rate. Counts, not personal records.
+the figures show how many are still unchecked beside the rate. Counts, not personal records; the database
+counts them (no row is read into Python), so a report over a large site costs a few queries.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q
 
 from kakehashi.accounts.models import Site
-from kakehashi.engine.calendar import fiscal_year_bounds
+from kakehashi.engine.calendar import fiscal_year_bounds, month_end
 
-from .models import FollowUp, Outcome, Referral, months_after
+from .models import FollowUp, Referral, ReferralQuerySet, months_after
 
 
 @dataclass(frozen=True)
@@ -41,26 +43,42 @@ class Retention:
     def same_employer_rate(self) -> float | None:
         return self.same_employer / self.checked if self.checked else None
 
+    def as_json(self) -> dict[str, Any]:
+        return {"due": self.due, "checked": self.checked, "unchecked": self.unchecked,
+                "still_employed": self.still_employed, "same_employer": self.same_employer,
+                "rate": None if self.rate is None else round(self.rate, 4),
+                "same_employer_rate": None if self.same_employer_rate is None else round(self.same_employer_rate, 4)}
 
-def retention_rate(placements: QuerySet[Referral], months: int, as_of: datetime.date) -> Retention:
+
+def last_hire_due(as_of: datetime.date, months: int) -> datetime.date:
+    """The latest hire date whose milestone (``months_after(hired_on, months)``) falls on or before ``as_of``.
+
+    ``months_after`` never decreases, so the hires due are exactly those on or before this day: the same day
+    ``months`` earlier, except that at a month's end the whole month ``months`` earlier is due (1/29–1/31 + 1
+    month is 2/28)."""
+    if as_of == month_end(as_of):
+        return month_end(months_after(as_of.replace(day=1), -months))
+    return months_after(as_of, -months)
+
+
+def retention_rate(placements: ReferralQuerySet, months: int, as_of: datetime.date) -> Retention:
     """Retention ``months`` after the hire over ``placements`` (referrals; those not hired are ignored), counting
-    the hires whose milestone (``outcome_on`` + ``months``) falls on or before ``as_of``."""
-    hired = placements.filter(outcome=Outcome.HIRED, outcome_on__lte=as_of).values_list("pk", "outcome_on")
-    due = [pk for pk, hired_on in hired if hired_on is not None and months_after(hired_on, months) <= as_of]
-    checks = FollowUp.objects.filter(referral_id__in=due, milestone=months).values_list(
-        "still_employed", "same_employer")
-    checked = still = same = 0
-    for still_employed, same_employer in checks:
-        checked += 1
-        still += still_employed
-        same += bool(still_employed and same_employer)
-    return Retention(months=months, due=len(due), checked=checked, still_employed=still, same_employer=same)
+    the hires whose milestone (``outcome_on`` + ``months``) falls on or before ``as_of``. Two queries."""
+    due = placements.placements_between(None, last_hire_due(as_of, months))
+    checks = FollowUp.objects.filter(referral__in=due.values("pk"), milestone=months).aggregate(
+        checked=Count("pk"),
+        still=Count("pk", filter=Q(still_employed=True)),
+        same=Count("pk", filter=Q(still_employed=True, same_employer=True)),
+    )
+    return Retention(months=months, due=due.count(), checked=checks["checked"], still_employed=checks["still"],
+                     same_employer=checks["same"])
 
 
 def site_retention(site: Site, fiscal_year: int, as_of: datetime.date,
                    milestones: Sequence[int] = (1, 6)) -> dict[int, Retention]:
     """Retention of the placements a site counted in ``fiscal_year`` (seekers registered at the site, hired in
-    the year), at each milestone, as of ``as_of``: what a progress page or council report shows."""
+    the year), at each milestone, as of ``as_of``: what the progress page, the council report and
+    ``kakehashi report progress`` show."""
     start, end = fiscal_year_bounds(fiscal_year)
-    placements = Referral.objects.filter(seeker__site=site, outcome_on__range=(start, end))
+    placements = Referral.objects.placements_between(start, end, site_ids=[site.pk])
     return {m: retention_rate(placements, m, as_of) for m in milestones}

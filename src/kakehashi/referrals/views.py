@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,11 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 from django.views.decorators.http import require_POST
 
-from kakehashi.accounts.models import AgencyKind, Site, Staff
+from kakehashi.accounts.models import Site, Staff
 from kakehashi.accounts.policy import can
-from kakehashi.audit.log import record
-from kakehashi.audit.models import Action
-from kakehashi.core.access import get_visible
+from kakehashi.core.access import find_visible, get_visible
 from kakehashi.core.errors import ActionError
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
@@ -38,7 +35,7 @@ from .forms import (
     TrialEndForm,
     TrialStartForm,
 )
-from .models import Milestone, Outcome, Referral, ReferralSettings, TrialEmployment, sees_employer_notes
+from .models import Milestone, Outcome, Referral, ReferralSettings, TrialEmployment
 
 
 @login_required
@@ -49,7 +46,6 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("mine") == "1":
         qs = qs.filter(staff=request.user)
     page = paginate(request, qs.order_by("-referred_on", "-id"))
-    record(request.user, Action.VIEW, Referral, [r.pk for r in page], purpose=N_("紹介一覧"))
     return render(request, "referrals/list.html", {
         "page": page, "query": query_without_page(request), "outcomes": Outcome.choices,
         "can_edit": can(request.user, "referral.edit"),
@@ -59,8 +55,6 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def referral_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not can(user, "referral.edit"):
-        raise PermissionDenied
     initial: dict[str, object] = {"referred_on": timezone.localdate()}
     seekers = Seeker.objects.visible_to(user)
     if request.GET.get("seeker"):
@@ -70,8 +64,8 @@ def referral_create(request: AuthedRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        seeker = seekers.filter(seeker_id=nfkc(d["seeker_id"])).first()
-        posting = Posting.objects.visible_to(user).filter(posting_id=nfkc(d["posting_id"])).first()
+        seeker = find_visible(seekers, seeker_id=nfkc(d["seeker_id"]))
+        posting = find_visible(Posting.objects.visible_to(user), posting_id=nfkc(d["posting_id"]))
         if seeker is None:
             form.add_error("seeker_id", _("この求職者IDは見つからないか、閲覧する権限がありません。"))
         if posting is None:
@@ -96,14 +90,12 @@ def _load(user: Staff, pk: int, purpose: str) -> Referral:
 @login_required
 def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    referral = _load(user, pk, _("紹介の詳細"))
+    referral = _load(user, pk, N_("紹介の詳細"))
     editable = can(user, "referral.edit")
     form = OutcomeForm(request.POST or None, initial={
         "outcome": referral.outcome, "outcome_on": referral.outcome_on or timezone.localdate(),
         "reason": referral.reason, "employer_note": referral.employer_note})
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
         if form.is_valid():
             d = form.cleaned_data
             # A form that does not carry the note (an older page, a script) must not erase it.
@@ -117,14 +109,12 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("紹介結果を記録しました。"))
                 return redirect("referrals:detail", referral.pk)
-    record(user, Action.VIEW, Referral, referral, purpose=N_("紹介の詳細"), subject=referral.seeker)
     today = timezone.localdate()
     trial = TrialEmployment.objects.filter(referral=referral).first()
     follow_ups = list(referral.follow_ups.select_related("staff"))
     pending_milestones = [m for m in Milestone.values if m not in {f.milestone for f in follow_ups}]
     return render(request, "referrals/detail.html", {
         "referral": referral, "form": form, "can_edit": editable,
-        "show_notes": sees_employer_notes(user),
         "events": referral.events.select_related("staff"),
         "trial": trial,
         "follow_ups": follow_ups,
@@ -144,8 +134,6 @@ def _post_step(request: AuthedRequest, pk: int, form_class: type, purpose: str, 
     """Run one recorded step on a referral from a small form on its page: refused input changes nothing and
     comes back as a message."""
     user = request.user
-    if not can(user, "referral.edit"):
-        raise PermissionDenied
     referral = _load(user, pk, purpose)
     return post_step(request, form_class(request.POST), lambda data: step(referral, data, user), done=done,
                      back=redirect("referrals:detail", referral.pk))
@@ -154,7 +142,7 @@ def _post_step(request: AuthedRequest, pk: int, form_class: type, purpose: str, 
 @login_required
 @require_POST
 def interview(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _post_step(request, pk, InterviewForm, _("面接日の記録"), _("面接日を記録しました。"),
+    return _post_step(request, pk, InterviewForm, N_("面接日の記録"), _("面接日を記録しました。"),
                       lambda r, d, u: actions.do_schedule_interview(r, interview_on=d["interview_on"], note=d["note"],
                                                                     acting_user=u))
 
@@ -162,7 +150,7 @@ def interview(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def trial_start(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _post_step(request, pk, TrialStartForm, _("トライアル雇用の開始"), _("トライアル雇用の開始を記録しました。"),
+    return _post_step(request, pk, TrialStartForm, N_("トライアル雇用の開始"), _("トライアル雇用の開始を記録しました。"),
                       lambda r, d, u: actions.do_start_trial(r, started_on=d["started_on"],
                                                              planned_end_on=d["planned_end_on"], acting_user=u))
 
@@ -177,14 +165,14 @@ def _end_trial(referral: Referral, d: dict[str, Any], user: Staff) -> object:
 @login_required
 @require_POST
 def trial_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _post_step(request, pk, TrialEndForm, _("トライアル雇用の結果"), _("トライアル雇用の結果を記録しました。"),
+    return _post_step(request, pk, TrialEndForm, N_("トライアル雇用の結果"), _("トライアル雇用の結果を記録しました。"),
                       _end_trial)
 
 
 @login_required
 @require_POST
 def follow_up(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _post_step(request, pk, FollowUpForm, _("定着状況の確認"), _("定着状況を記録しました。"),
+    return _post_step(request, pk, FollowUpForm, N_("定着状況の確認"), _("定着状況を記録しました。"),
                       lambda r, d, u: actions.do_record_follow_up(
                           r, milestone=d["milestone"], checked_on=d["checked_on"], still_employed=d["still_employed"],
                           same_employer=d["same_employer"], note=d["note"], acting_user=u))
@@ -193,34 +181,26 @@ def follow_up(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contributor(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _post_step(request, pk, ContributorForm, _("関与した機関の追加"), _("関与した機関を追加しました。"),
+    return _post_step(request, pk, ContributorForm, N_("関与した機関の追加"), _("関与した機関を追加しました。"),
                       lambda r, d, u: actions.do_add_contributor(r, agency=d["agency"], acting_user=u))
-
-
-def may_configure(user: Staff) -> bool:
-    """The limits are Hello Work's placement rules: its managers and the administrator set them."""
-    return user.is_administrator or (user.is_manager and user.agency_kind == AgencyKind.HELLO_WORK)
 
 
 @login_required
 def referral_settings(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    editable = may_configure(user)
+    editable = can(user, "referral.configure")
     rows = []
     for site in Site.objects.all():
         limits = ReferralSettings.for_site(site.pk)
         posted = request.method == "POST" and request.POST.get("site") == site.code
         form = ReferralSettingsForm(request.POST if posted else None, instance=limits, prefix=site.code)
-        if posted:
-            if not editable:
-                raise PermissionDenied
-            if form.is_valid():
-                try:
-                    actions.do_save_referral_settings(form.save(commit=False), acting_user=user)
-                except ActionError as e:
-                    form.add_error(None, str(e))
-                else:
-                    messages.success(request, _("%(site)sの期限設定を保存しました。") % {"site": site})
-                    return redirect("referrals:settings")
+        if posted and form.is_valid():
+            try:
+                actions.do_save_referral_settings(form.save(commit=False), acting_user=user)
+            except ActionError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("%(site)sの期限設定を保存しました。") % {"site": site})
+                return redirect("referrals:settings")
         rows.append((site, limits, form))
     return render(request, "referrals/settings.html", {"rows": rows, "can_edit": editable})

@@ -11,16 +11,9 @@ from kakehashi.accounts.models import AgencyKind, Staff
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.errors import ActionError
-from kakehashi.reference.places import locate
+from kakehashi.reference.places import set_place
 
 from .models import Consent, Consultation, DesiredOccupation, Experience, ReferredBy, Seeker
-
-
-def _place(seeker: Seeker) -> None:
-    place = locate(seeker.postal_code)
-    seeker.town = place.town if place else None
-    seeker.lat = place.lat if place else None
-    seeker.lng = place.lng if place else None
 
 
 def _set_needs(seeker: Seeker, desired: list[str], experiences: dict[str, float]) -> None:
@@ -45,7 +38,7 @@ def do_register_seeker(seeker: Seeker, *, desired: list[str], experiences: dict[
     if kind == AgencyKind.WELFARE_OFFICE:
         seeker.referred_by = ReferredBy.WELFARE_OFFICE
         seeker.referring_agency = acting_user.agency
-    _place(seeker)
+    set_place(seeker)
     seeker.save()
     _set_needs(seeker, desired, experiences)
     record(acting_user, Action.CREATE, Seeker, seeker, purpose=N_("求職者の登録"))
@@ -56,7 +49,7 @@ def do_register_seeker(seeker: Seeker, *, desired: list[str], experiences: dict[
 def do_update_seeker(seeker: Seeker, *, changed: list[str], desired: list[str], experiences: dict[str, float],
                      acting_user: Staff) -> Seeker:
     if "postal_code" in changed:
-        _place(seeker)
+        set_place(seeker)
     seeker.save()
     _set_needs(seeker, desired, experiences)
     record(acting_user, Action.UPDATE, Seeker, seeker, purpose=N_("求職者情報の更新"), detail={"fields": changed})

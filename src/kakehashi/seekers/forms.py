@@ -39,7 +39,8 @@ class SeekerForm(NormalisingModelForm):
                   "qualifications", "gap_years", "welfare_recipient", "barriers", "referred_by", "note", "status"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3}), "barriers": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, sees_welfare: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, hidden: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        """``hidden``: the fields the user may not see (``policy.hidden_by_viewer``), left out of the form."""
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
         if self.instance.pk:
@@ -50,9 +51,8 @@ class SeekerForm(NormalisingModelForm):
                 self.initial[f"experience_{i}"] = e.occupation_id
                 self.initial[f"experience_{i}_years"] = e.years
             self.initial["qualifications"] = "、".join(self.instance.qualifications)
-        if not sees_welfare:
-            for name in ("welfare_recipient", "barriers"):
-                del self.fields[name]
+        for name in hidden & set(self.fields):
+            del self.fields[name]
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

@@ -14,7 +14,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kakehashi.accounts import policy
 from kakehashi.accounts.models import Agency, AgencyKind, Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.reference.models import Occupation, Town
 
 if TYPE_CHECKING:
@@ -54,9 +56,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-class SeekerQuerySet(models.QuerySet["Seeker"]):
-    def visible_to(self, user: Staff) -> SeekerQuerySet:
-        """The seekers whose identity and details ``user`` may see.
+class SeekerQuerySet(ViewerQuerySet["Seeker"]):
+    def restrict(self, user: Staff) -> SeekerQuerySet:
+        """The seekers whose identity and details ``user`` may see (which of their fields: ``policy.FIELDS``).
 
         - a seeker is held by the agency that registered them (the city or Hello Work);
         - another party sees them only while the seeker's consent to share with that party stands;
@@ -120,8 +122,11 @@ class Seeker(models.Model):
     note = models.TextField(_("本人の希望・経歴メモ"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the retention period passed and the person's data was anonymised (kakehashi.retention): the
+    # record stays for the figures, with what identified or described the person erased or made coarser.
+    anonymised_on = models.DateField(_("匿名化日"), null=True, blank=True)
 
-    objects = SeekerQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(SeekerQuerySet)()
 
     # Out of work this long or longer counts as a long gap, for which trial employment (トライアル雇用) helps:
     # matching ranks trial postings up for such seekers, and job development looks for employers open to them.
@@ -138,7 +143,8 @@ class Seeker(models.Model):
         return self.name or self.seeker_id
 
     def age_on(self, day: datetime.date) -> int | None:
-        return day.year - self.birth_year if self.birth_year else None
+        """None when unknown, and once anonymised: ``birth_year`` then holds only the decade."""
+        return day.year - self.birth_year if self.birth_year and self.anonymised_on is None else None
 
     @property
     def has_long_gap(self) -> bool:
@@ -182,7 +188,13 @@ class Experience(models.Model):
         return f"{self.occupation_id} {self.years}年"
 
 
-class ConsentQuerySet(models.QuerySet["Consent"]):
+class ConsentQuerySet(ViewerQuerySet["Consent"]):
+    def restrict(self, user: Staff) -> ConsentQuerySet:
+        """A consent is part of its seeker's record; one given to a welfare office says the person deals with
+        one, so only those who may know welfare status see it."""
+        qs = self.filter(seeker__in=Seeker.objects.restrict(user))
+        return qs if policy.sees_welfare(user) else qs.exclude(party=AgencyKind.WELFARE_OFFICE)
+
     def standing(self, on: datetime.date | None = None) -> ConsentQuerySet:
         day = on or today()
         return self.filter(given_on__lte=day).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
@@ -197,7 +209,7 @@ class Consent(models.Model):
     given_on = models.DateField(_("同意日"))
     withdrawn_on = models.DateField(_("撤回日"), null=True, blank=True)
 
-    objects = ConsentQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(ConsentQuerySet)()
 
     class Meta:
         ordering = ["seeker", "party", "-given_on"]
@@ -219,15 +231,15 @@ class ConsultationKind(models.TextChoices):
     JOB = "job", _("職業相談")
 
 
-class ConsultationQuerySet(models.QuerySet["Consultation"]):
-    def visible_to(self, user: Staff) -> ConsultationQuerySet:
+class ConsultationQuerySet(ViewerQuerySet["Consultation"]):
+    def restrict(self, user: Staff) -> ConsultationQuerySet:
         """Notes follow the seeker's visibility; the Center never sees them; life consultations stay with the
         city and its welfare office."""
         if getattr(user, "is_administrator", False):
             return self.all()
-        if not user.is_authenticated or not user.sees_welfare:
+        if not policy.sees_welfare(user):
             return self.none()
-        qs = self.filter(seeker__in=Seeker.objects.visible_to(user))
+        qs = self.filter(seeker__in=Seeker.objects.restrict(user))
         if user.agency_kind == AgencyKind.HELLO_WORK:
             qs = qs.exclude(kind=ConsultationKind.LIFE)
         return qs
@@ -244,7 +256,7 @@ class Consultation(models.Model):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("機関"))
     notes = models.TextField(_("記録"), blank=True)
 
-    objects = ConsultationQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(ConsultationQuerySet)()
 
     class Meta:
         ordering = ["-held_on", "-id"]

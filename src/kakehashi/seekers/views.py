@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +12,9 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import Site
-from kakehashi.accounts.policy import can
-from kakehashi.audit.log import record, subject_of
-from kakehashi.audit.models import Action, AuditEvent
+from kakehashi.accounts.policy import can, hidden_by_viewer, may_filter
+from kakehashi.audit import scope
+from kakehashi.audit.trail import trail_of
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
 from kakehashi.core.forms import JapaneseDateField
@@ -36,15 +36,17 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(seeker_id__icontains=q))
-    for param, lookup in (("site", "site__code"), ("status", "status"), ("area", "town__area"),
-                          ("occupation", "desired_occupations__occupation_id")):
+    # Choosing people by a field the user may not see would tell them its value: such filters are ignored.
+    for param, field, lookup in (("site", "site", "site__code"), ("status", "status", "status"),
+                                 ("area", "town", "town__area"),
+                                 ("occupation", "desired_occupations", "desired_occupations__occupation_id")):
         value = request.GET.get(param, "")
-        if value:
+        if value and may_filter(user, "seekers.Seeker", field):
             qs = qs.filter(**{lookup: value})
-    if user.sees_welfare and request.GET.get("welfare") == "1":
+    if request.GET.get("welfare") == "1" and may_filter(user, "seekers.Seeker", "welfare_recipient"):
         qs = qs.filter(welfare_recipient=True)
     page = paginate(request, qs.distinct().order_by("-registered_on", "seeker_id"))
-    record(user, Action.VIEW, Seeker, [s.pk for s in page], purpose=N_("求職者一覧"), detail={"q": q})
+    scope.add_detail(q=q)
     return render(request, "seekers/list.html", {
         "page": page, "q": q, "query": query_without_page(request), "sites": Site.objects.all(),
         "statuses": SeekerStatus.choices, "occupations": Occupation.objects.all(),
@@ -58,7 +60,6 @@ def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     seeker = get_visible(Seeker.objects.visible_to(user).select_related("site", "town", "referring_agency"),
                          purpose=N_("求職者詳細"), pk=pk)
-    record(user, Action.VIEW, Seeker, seeker, purpose=N_("求職者詳細"))
     ctx: dict[str, object] = {
         "seeker": seeker,
         "age": seeker.age_on(timezone.localdate()),
@@ -73,21 +74,15 @@ def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "consent_form": ConsentForm(initial={"given_on": timezone.localdate()}),
         "consultation_form": ConsultationForm(initial={"held_on": timezone.localdate()}),
     }
-    if user.is_manager or user.is_administrator:
-        ctx["audit_trail"] = AuditEvent.objects.filter(subject=subject_of(seeker))[:50]
+    if can(user, "audit.read"):
+        ctx["audit_trail"] = trail_of(seeker, for_user=user)[:50]
     return render(request, "seekers/detail.html", ctx)
-
-
-def _require(user: object, capability: str) -> None:
-    if not can(user, capability):
-        raise PermissionDenied
 
 
 @login_required
 def seeker_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    _require(user, "seeker.edit")
-    form = SeekerForm(request.POST or None, sees_welfare=user.sees_welfare,
+    form = SeekerForm(request.POST or None, hidden=hidden_by_viewer(user, "seekers.Seeker"),
                       initial={"registered_on": timezone.localdate(), "site": user.site_id})
     if request.method == "POST" and form.is_valid():
         seeker = actions.do_register_seeker(form.save(commit=False), desired=form.desired_codes(),
@@ -100,9 +95,8 @@ def seeker_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def seeker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("求職者の編集"), pk=pk)
-    form = SeekerForm(request.POST or None, instance=seeker, sees_welfare=user.sees_welfare)
+    form = SeekerForm(request.POST or None, instance=seeker, hidden=hidden_by_viewer(user, "seekers.Seeker"))
     if request.method == "POST" and form.is_valid():
         actions.do_update_seeker(form.save(commit=False), changed=form.changed_data,
                                  desired=form.desired_codes(), experiences=form.experiences(), acting_user=user)
@@ -115,7 +109,6 @@ def seeker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("同意の記録"), pk=pk)
     return post_step(request, ConsentForm(request.POST),
                      lambda data: actions.do_add_consent(Consent(seeker=seeker, **data), acting_user=user),
@@ -126,7 +119,6 @@ def consent_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpResponse:
     user = request.user
-    _require(user, "seeker.edit")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("同意の撤回"), pk=pk)
     consent = get_visible(Consent.objects.filter(seeker=seeker), pk=consent_pk)
     field = JapaneseDateField()
@@ -143,7 +135,6 @@ def consent_withdraw(request: AuthedRequest, pk: int, consent_pk: int) -> HttpRe
 @require_POST
 def consultation_add(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require(user, "consultation.add")
     seeker = get_visible(Seeker.objects.visible_to(user), purpose=N_("相談記録"), pk=pk)
     return post_step(request, ConsultationForm(request.POST),
                      lambda data: actions.do_add_consultation(Consultation(seeker=seeker, **data), acting_user=user),

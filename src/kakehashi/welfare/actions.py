@@ -56,7 +56,7 @@ def do_file_support_request(seeker: Seeker, *, site: Site, requested_on: datetim
     request = SupportRequest.objects.create(
         seeker=seeker, welfare_office=office, caseworker=acting_user if acting_user.agency_id == office.pk else None,
         site=site, requested_on=requested_on, needs=needs, consent=consent)
-    _audit(acting_user, Action.CREATE, request, request, _("支援要請"), seeker=seeker.seeker_id, site=site.code,
+    _audit(acting_user, Action.CREATE, request, request, N_("支援要請"), seeker=seeker.seeker_id, site=site.code,
            consent=consent.pk)
     return request
 
@@ -72,7 +72,7 @@ def do_accept_support_request(request: SupportRequest, *, accepted_on: datetime.
     request.status, request.accepted_on, request.accepted_by = RequestStatus.ACCEPTED, accepted_on, acting_user
     request.save(update_fields=["status", "accepted_on", "accepted_by", "updated_at"])
     SupportPlan.objects.get_or_create(request=request, defaults={"updated_by": acting_user})
-    _audit(acting_user, Action.UPDATE, request, request, _("支援要請の受付"), accepted_on=accepted_on.isoformat())
+    _audit(acting_user, Action.UPDATE, request, request, N_("支援要請の受付"), accepted_on=accepted_on.isoformat())
     return request
 
 
@@ -94,7 +94,7 @@ def do_save_support_plan(request: SupportRequest, *, acting_user: Staff, **value
         setattr(plan, f, values[f])
     plan.updated_by = acting_user
     plan.save()
-    _audit(acting_user, Action.UPDATE, plan, request, _("支援プランの更新"), fields=changed)
+    _audit(acting_user, Action.UPDATE, plan, request, N_("支援プランの更新"), fields=changed)
     return plan
 
 
@@ -111,7 +111,7 @@ def do_record_support_visit(request: SupportRequest, *, on: datetime.date, atten
         raise ActionError(_("来所日に未来の日付は入力できません。"))
     visit = SupportVisit.objects.create(request=request, on=on, attended=attended, note=note, staff=acting_user,
                                         agency=acting_user.agency)
-    _audit(acting_user, Action.CREATE, visit, request, _("来所の記録"), on=on.isoformat(), attended=attended)
+    _audit(acting_user, Action.CREATE, visit, request, N_("来所の記録"), on=on.isoformat(), attended=attended)
     return visit
 
 
@@ -129,6 +129,6 @@ def do_close_support_case(request: SupportRequest, *, closed_on: datetime.date, 
     request.status, request.closed_on = RequestStatus.CLOSED, closed_on
     request.outcome, request.benefit_change, request.closing_note = outcome, benefit_change, note
     request.save(update_fields=["status", "closed_on", "outcome", "benefit_change", "closing_note", "updated_at"])
-    _audit(acting_user, Action.UPDATE, request, request, _("支援の終了"), closed_on=closed_on.isoformat(),
+    _audit(acting_user, Action.UPDATE, request, request, N_("支援の終了"), closed_on=closed_on.isoformat(),
            outcome=outcome, benefit_change=benefit_change)
     return request

@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kakehashi.accounts import policy
 from kakehashi.accounts.models import Agency, AgencyKind, Site
+from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.seekers.models import Consent, Seeker
 
 if TYPE_CHECKING:
@@ -39,8 +41,8 @@ class BenefitChange(models.TextChoices):
     ENDED = "ended", _("保護の廃止")
 
 
-class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
-    def visible_to(self, user: Staff) -> SupportRequestQuerySet:
+class SupportRequestQuerySet(ViewerQuerySet["SupportRequest"]):
+    def restrict(self, user: Staff) -> SupportRequestQuerySet:
         """A case reveals that a person receives welfare:
 
         - the welfare office that filed it sees it (its caseworkers and manager);
@@ -49,11 +51,11 @@ class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
         - the Center never sees it; the administrator sees all."""
         if getattr(user, "is_administrator", False):
             return self.all()
-        if not user.is_authenticated or not getattr(user, "agency_id", None) or not user.sees_welfare:
+        if not policy.sees_welfare(user) or not getattr(user, "agency_id", None):
             return self.none()
         if user.agency_kind == AgencyKind.WELFARE_OFFICE:
             return self.filter(welfare_office_id=user.agency_id)
-        return self.filter(seeker__in=Seeker.objects.visible_to(user))
+        return self.filter(seeker__in=Seeker.objects.restrict(user))
 
     def open(self) -> SupportRequestQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -86,7 +88,7 @@ class SupportRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SupportRequestQuerySet.as_manager()
+    objects = ViewerManager.from_queryset(SupportRequestQuerySet)()
 
     class Meta:
         ordering = ["-requested_on", "-id"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from kakehashi.accounts.models import Agency, Staff
 from kakehashi.employers.models import EmployerVisit
-from kakehashi.referrals.models import EventKind, Outcome, Referral, sees_employer_notes
+from kakehashi.referrals.models import EventKind, Outcome, Referral
 from kakehashi.seekers.models import Consultation, Seeker
 
 from .models import SupportRequest
@@ -59,7 +59,6 @@ def seeker_timeline(seeker: Seeker, user: Staff) -> list[Entry]:
     for c in Consultation.objects.visible_to(user).filter(seeker=seeker).select_related("staff__agency", "agency"):
         add(Entry(c.held_on, "consultation", c.get_kind_display(), _who(c.agency, c.staff), c.notes))
 
-    notes = sees_employer_notes(user)
     referrals = (Referral.objects.visible_to(user).filter(seeker=seeker)
                  .select_related("posting__employer", "staff__agency").prefetch_related("events__staff__agency"))
     for r in referrals:
@@ -74,7 +73,7 @@ def seeker_timeline(seeker: Seeker, user: Staff) -> list[Entry]:
             title = f"{e.get_kind_display()}：{label}"
             if e.reason:
                 title += f"（{e.get_reason_display()}）"
-            add(Entry(e.on, "referral", title, _who(None, e.staff) or _("自動処理"), e.note if notes else "", url), i)
+            add(Entry(e.on, "referral", title, _who(None, e.staff) or _("自動処理"), e.note, url), i)
 
     cases = (SupportRequest.objects.visible_to(user).filter(seeker=seeker)
              .select_related("welfare_office", "caseworker", "accepted_by__agency")

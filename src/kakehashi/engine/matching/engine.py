@@ -27,12 +27,14 @@ import multiprocessing
 import os
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ..geo import great_circle_km
+from ..relations import OCC_EXACT, OCC_MIDDLE, OCC_NONE, OCC_TRANSITION, Relatedness, Relations
 from .errors import MatchingError
 from .occupations import Occupations
 from .reasons import (
@@ -42,11 +44,6 @@ from .reasons import (
     FAIL_EXPERIENCE,
     FAIL_QUALIFICATION,
     FAIL_WAGE,
-    OCC_EXACT,
-    OCC_MAJOR,
-    OCC_MIDDLE,
-    OCC_NONE,
-    OCC_TRANSITION,
     PairFacts,
     describe,
 )
@@ -69,7 +66,6 @@ from .store import (
 from .textfit import QueryVector, SparseRows, TextModel, shared_phrases
 from .transitions import Transitions
 
-EARTH_RADIUS_KM = 6371.0088
 TEXT_NAME_FACTOR = 0.25  # see TextModel.fit: the trade's own name is scored by the occupation points
 MAX_WISHES = 3
 MAX_EXPERIENCE = 6  # occupations of experience kept per seeker (the longest)
@@ -90,15 +86,9 @@ class Weights:
     wage: float = 10.0
     experience: float = 5.0
     trial: float = 5.0
-    # Share of the occupation points by how the posting's occupation relates to the seeker's wishes.
-    first_choice: float = 1.0
-    second_choice: float = 0.85
-    third_choice: float = 0.75
-    same_middle: float = 0.65  # same middle group, another minor group
-    transition_low: float = 0.45  # a move seen in past placements, rising with its share of them …
-    transition_high: float = 0.6
-    transition_full_share: float = 0.3  # … reaching transition_high at 30 % of the hires
-    same_major: float = 0.4
+    # Share of the occupation points by how the posting's occupation relates to the seeker's wishes: the table
+    # employer targeting reads too (kakehashi.engine.relations).
+    relatedness: Relatedness = field(default_factory=Relatedness)
     # Cosine that earns the full text points: between a short note and a posting, 0.3 already means they share
     # the telling words; higher values come mostly from boilerplate both happen to repeat.
     text_full: float = 0.3
@@ -264,7 +254,10 @@ class MatchingEngine:
         self._employers: dict[RecordId, int] = {}
         self._query = QueryVector()
         self._crowd_at: int | None = None
-        self._relations()
+        self.relations = Relations.build(occupations, self.transitions, self.weights.relatedness)
+        self._rel = self.relations.share
+        self._rel_kind = self.relations.kind
+        self._rank_share = self.relations.rank_share
         self.add_postings(posting_list)
         self.add_seekers(seeker_list)
         for side in (self._postings, self._seekers):
@@ -342,7 +335,7 @@ class MatchingEngine:
         self._crowding()
         s = self._seeker_view(seeker)
         w = self.weights
-        share = self._wish_shares(s["des_mid"][0])
+        share = self.relations.wish_shares(s["des_mid"][0])
         years = np.zeros(len(self.occupations), dtype=np.float32)
         for mid, yrs in zip(s["exp_mid"][0].tolist(), s["exp_years"][0].tolist(), strict=True):
             if mid >= 0:
@@ -654,7 +647,7 @@ class MatchingEngine:
         value = np.where(
             exact,
             self._rank_share[None, :],
-            np.where(same, w.same_middle, np.where(has, self._rel[dm0, pm], 0.0)),
+            np.where(same, w.relatedness.same_middle, np.where(has, self._rel[dm0, pm], 0.0)),
         )
         kinds = np.where(
             exact, OCC_EXACT, np.where(same, OCC_MIDDLE, np.where(has, self._rel_kind[dm0, pm], OCC_NONE))
@@ -813,31 +806,6 @@ class MatchingEngine:
             total += np.where(known, hi - lo, 0)
         per_opening = total / posts["openings"]
         posts["crowd"][:] = np.minimum(np.floor(np.log2(1.0 + per_opening)), 31).astype(np.int64)
-
-    def _relations(self) -> None:
-        """How related two middle groups are, as a share of the occupation points and as a kind (for reasons)."""
-        w = self.weights
-        major = self.occupations.major_index()
-        same_major = major[:, None] == major[None, :]
-        np.fill_diagonal(same_major, False)
-        rel = np.where(same_major, w.same_major, 0.0)
-        kind = np.where(same_major, OCC_MAJOR, OCC_NONE)
-        moved = self.transitions.share > 0
-        step = np.minimum(self.transitions.share / w.transition_full_share, 1.0)
-        learned = w.transition_low + (w.transition_high - w.transition_low) * step
-        better = moved & (learned >= rel)
-        self._rel = np.where(better, learned, rel).astype(np.float32)
-        self._rel_kind = np.where(better, OCC_TRANSITION, kind).astype(np.int8)
-        self._rank_share = np.array([w.first_choice, w.second_choice, w.third_choice], dtype=np.float32)
-
-    def _wish_shares(self, des_mid: Arr) -> npt.NDArray[np.float32]:
-        """The most occupation share each middle group can earn for these wishes (an upper bound per group)."""
-        share = np.zeros(len(self.occupations), dtype=np.float32)
-        for rank, mid in enumerate(des_mid.tolist()):
-            if mid >= 0:
-                share = np.maximum(share, self._rel[mid])
-                share[mid] = max(share[mid], self._rank_share[rank])
-        return share
 
     def _qualification_bits(self, names_per_record: Sequence[Iterable[str]]) -> npt.NDArray[np.uint64]:
         indices = []
@@ -999,12 +967,9 @@ def _shown(fit: Arr, penalty: Arr) -> Arr:
 
 
 def _distance(s: Mapping[str, Arr], p: Mapping[str, Arr]) -> Arr:
-    """Great-circle (haversine) distance in km: exact, so that 10.0 km against a 10 km limit is decided the way
-    a map would decide it. NaN where a place is not known."""
-    half_dlat = (p["lat"] - s["lat"]) * 0.5
-    half_dlng = (p["lng"] - s["lng"]) * 0.5
-    a = np.sin(half_dlat) ** 2 + s["coslat"] * p["coslat"] * np.sin(half_dlng) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))), dtype=np.float64)
+    """Great-circle distance in km between the seekers' and the postings' places (``kakehashi.engine.geo``,
+    from the radians and cosines the index keeps). NaN where a place is not known."""
+    return great_circle_km(s["lat"], s["lng"], p["lat"], p["lng"], cos_lat1=s["coslat"], cos_lat2=p["coslat"])
 
 
 _BATCH: tuple[MatchingEngine, bool, int, bool] | None = None  # what forked batch workers work on

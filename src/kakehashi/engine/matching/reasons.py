@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..relations import OCC_EXACT, OCC_MAJOR, OCC_MIDDLE, OCC_TRANSITION
 from .records import FULL_TIME, HOUR, MONTH, PART_TIME
-
-# How the posting's occupation relates to what the seeker wants.
-OCC_NONE, OCC_MAJOR, OCC_TRANSITION, OCC_MIDDLE, OCC_EXACT = 0, 1, 2, 3, 4
 
 # Hard conditions, as bits: a pair that breaks any is left out (or, when asked, shown with it listed).
 FAIL_COMMUTE, FAIL_EMPLOYMENT, FAIL_WAGE, FAIL_QUALIFICATION, FAIL_EXPERIENCE, FAIL_CLOSED = (

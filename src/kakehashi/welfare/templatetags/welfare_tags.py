@@ -26,5 +26,4 @@ def welfare_case_panel(context: dict[str, Any], seeker: Seeker) -> dict[str, Any
     cases = list(SupportRequest.objects.visible_to(user).filter(seeker=seeker)
                  .select_related("welfare_office", "caseworker", "site", "plan"))
     return {"seeker": seeker, "cases": cases, "open_case": next((c for c in cases if c.is_open), None),
-            "can_file": can(user, "support_request.file") and seeker.referring_agency_id is not None,
-            "sees_welfare": user.sees_welfare}
+            "can_file": can(user, "support_request.file") and seeker.referring_agency_id is not None}

@@ -1,9 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kakehashi.accounts.installation import load_installation
+from kakehashi.accounts.installation import InstallationError, load_installation
 
 
 class Command(BaseCommand):
@@ -13,5 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
-        counts = load_installation(path)
+        try:
+            counts = load_installation(path)
+        except InstallationError as e:
+            raise CommandError(str(e)) from None
         self.stdout.write(f"機関 {counts['agencies']} 件、拠点 {counts['sites']} 件を登録しました。")

@@ -1,5 +1,6 @@
 """``kakehashi import DIR`` / ``kakehashi import FILE --kind seekers``: interchange files in, as one transaction."""
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from kakehashi.interchange.actions import ImportResult, do_import_files, files_in
@@ -38,11 +40,14 @@ class Command(BaseCommand):
                 raise CommandError(_("ユーザー「%(user)s」は登録されていません。") % {"user": user}) from None
         try:
             result = do_import_files(files, acting_user=acting_user,
-                                  progress=not no_progress and sys.stderr.isatty())
+                                     progress=not no_progress and sys.stderr.isatty())
         except ImportRejected as e:
             for error in e.errors:
                 self.stderr.write(str(error))
             raise CommandError(str(e), returncode=1) from None
+        except (DatabaseError, OSError) as e:
+            # The transaction was rolled back (or never committed, when the connection itself failed).
+            raise CommandError(failure_message(e), returncode=1) from None
         for warning in result.warnings:
             self.stderr.write(warning)
         self.report(result, as_json=as_json)
@@ -70,7 +75,8 @@ class Command(BaseCommand):
     def report(self, result: ImportResult, *, as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps({"files": [f.as_dict() for f in result.files],
-                                          "seconds": result.seconds}, ensure_ascii=False))
+                                          "warnings": result.warnings, "seconds": result.seconds},
+                                         ensure_ascii=False))
             return
         for f in result.files:
             self.stdout.write(_(
@@ -80,3 +86,19 @@ class Command(BaseCommand):
                     "created": f"{f.created:,}", "updated": f"{f.updated:,}", "unchanged": f"{f.unchanged:,}",
                     "seconds": f.seconds})
         self.stdout.write(_("取込を完了しました（%(seconds).1f 秒）。") % {"seconds": result.seconds})
+
+
+# How SQLite and PostgreSQL say that the disk is full (SQLITE_FULL; PostgreSQL's "could not extend file … No space
+# left on device"); when a file size limit stops SQLite, it says "disk I/O error".
+DISK_FULL = ("database or disk is full", "no space left on device", "disk i/o error", "file too large")
+
+
+def failure_message(error: Exception) -> str:
+    """What to tell the user when the database or the disk failed during an import (Japanese)."""
+    text = str(error).lower()
+    if (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EFBIG)) or any(
+            s in text for s in DISK_FULL):
+        return _("ディスクの空きが足りないため、取込を中止しました。何も登録・更新していません。"
+                 "空きを作ってから、もう一度実行してください。")
+    return _("データベースのエラーのため、取込を中止しました。何も登録・更新していません（%(error)s）。") % {
+        "error": str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}
