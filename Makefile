@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages: the PostgreSQL server, the browser the UI tests drive, a Japanese font for screens and PDFs,
-# pdftotext/pdffonts to read reports back, gettext to check the English catalogue covers every string, and the
-# libraries WeasyPrint draws PDFs with.
-APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# pdftotext/pdffonts to read reports back, gettext to check the English catalogue covers every string,
+# LibreOffice to open the exported files as a desk would, and the libraries WeasyPrint draws PDFs with.
+APT_PACKAGES := postgresql chromium fonts-noto-cjk poppler-utils gettext libreoffice-calc-nogui libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: demo test lint typecheck system serve serve-db bench clean
 

@@ -20,14 +20,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from machine import describe  # bench/machine.py, beside this script
+from machine import describe, run_in_scratch  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -102,30 +100,8 @@ def run_one(vendor: str, args: argparse.Namespace) -> dict[str, Any] | str:
     # A fixed key for the run, so that no key file is read or needed (the data is thrown away).
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="kakehashi.settings",
                SECRET_KEY="audit-bench-" + "0123456789" * 5)
-    with tempfile.TemporaryDirectory() as tmp:
-        env["KAKEHASHI_VAR_DIR"] = tmp
-        if vendor == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            import psycopg
-
-            try:
-                with psycopg.connect(f"{args.server}/postgres", autocommit=True) as c:
-                    c.execute(f"DROP DATABASE IF EXISTS {SCRATCH}")
-                    c.execute(f"CREATE DATABASE {SCRATCH}")
-            except psycopg.OperationalError as e:
-                return f"PostgreSQL at {args.server} does not answer ({e.__class__.__name__}): skipped"
-            env["DATABASE_URL"] = f"{args.server}/{SCRATCH}"
-        try:
-            command = [sys.executable, __file__, "--one", vendor, "--rows", str(args.rows),
-                       "--records", str(args.records)]
-            out = subprocess.run(command, env=env, check=True, capture_output=True,  # noqa: S603 — this script, again
-                                 text=True).stdout
-        finally:
-            if vendor == "postgresql":
-                with psycopg.connect(f"{args.server}/postgres", autocommit=True) as c:
-                    c.execute(f"DROP DATABASE IF EXISTS {SCRATCH}")
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    return run_in_scratch(vendor, args.server, SCRATCH, env,
+                          [__file__, "--one", vendor, "--rows", str(args.rows), "--records", str(args.records)])
 
 
 def main() -> None:

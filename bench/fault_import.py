@@ -6,10 +6,13 @@
 1. kill -9 at a random moment: the import of a generated set of files (the import benchmark's generator, a small
    scale) is started and killed with SIGKILL after a random part of its usual duration, ``--trials`` times per
    database, each from the same fresh database. Counted: imports left partial (row counts neither those before nor
-   those of the whole import) — must be 0 — and re-runs that succeed afterwards — must be all.
+   those of the whole import, counted in one snapshot once the server has ended the killed client's backend) —
+   must be 0 — and re-runs that succeed afterwards — must be all.
 2. disk full (SQLite): the database on a small tmpfs mounted for the run (root; otherwise the import runs under
    RLIMIT_FSIZE, the limit on the size of any file it writes, and the table says which). Counted: a clean
-   Japanese message, no traceback, nothing written, the database intact.
+   Japanese message, no traceback, nothing written, the database intact. Then ``kakehashi report progress``
+   writing its PDF or workbook to such a disk, with room for part of it (over an earlier file every other time).
+   Counted: a clean Japanese message, no file left behind, the earlier file unchanged, no audit row written.
 3. a corrupted upload: the files truncated at random bytes, binary garbage, a ZIP given as CSV, UTF-16. Counted:
    clean errors (exit status 1, a message, no traceback), nothing written.
 4. bad input: every cell of the test fixtures (tests/fixtures/interchange/utf8) replaced by each of a list of
@@ -31,6 +34,7 @@ import io
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -89,8 +93,8 @@ class Database:
             self.url = f"{self.base}/{self.name}"
         env = self.env(self.url)
         for command in (["migrate", "--noinput", "-v", "0"], ["installation", str(ROOT / "installations" / "kurashiki.json")]):
-            subprocess.run([str(KAKEHASHI), *command, "--skip-checks"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-        self.tables = json.loads(subprocess.run(  # noqa: S603
+            subprocess.run([str(KAKEHASHI), *command, "--skip-checks"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603  # the project's own command, fixed arguments
+        self.tables = json.loads(subprocess.run(  # noqa: S603  # this script itself, fixed arguments
             [sys.executable, __file__, "--tables"], env=env, check=True, capture_output=True, text=True).stdout)
 
     def _sql(self, statement: str, dbname: str = "postgres") -> list[Any]:
@@ -123,16 +127,29 @@ class Database:
         return f"{self.base}/{name}"
 
     def counts(self, url: str) -> dict[str, int]:
-        """Rows in every table an import writes (read directly, no Django start-up)."""
+        """Rows in every table an import writes (read directly, no Django start-up), in one statement: one
+        snapshot, so that a commit landing while they are counted is seen whole or not at all."""
+        statement = "SELECT " + ", ".join(f'(SELECT count(*) FROM "{t}")' for t in self.tables.values())  # noqa: S608  # table names from the models, quoted
         if self.vendor == "sqlite":
             conn = sqlite3.connect(url.removeprefix("sqlite:///"))
             try:
-                return {m: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # noqa: S608 (names from the models)
-                        for m, t in self.tables.items()}
+                row = conn.execute(statement).fetchone()
             finally:
                 conn.close()
-        db = url.rsplit("/", 1)[1]
-        return {m: self._sql(f'SELECT count(*) FROM "{t}"', db)[0][0] for m, t in self.tables.items()}  # noqa: S608
+        else:
+            row = self._sql(statement, url.rsplit("/", 1)[1])[0]
+        return dict(zip(self.tables, row, strict=True))
+
+    def settled(self, url: str, timeout: float = 10) -> None:
+        """PostgreSQL: wait until the server has ended the backend of a killed client (it rolls back the open
+        transaction, or completes a COMMIT the client had already sent, once it sees the connection closed)."""
+        if self.vendor != "postgresql":
+            return
+        name = url.rsplit("/", 1)[1]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'")[0][0]:  # noqa: S608  # our own database name
+            time.sleep(0.05)
 
     def drop(self, url: str) -> None:
         if self.vendor == "sqlite":
@@ -157,7 +174,7 @@ def tables() -> dict[str, str]:
 
 
 def run(url: str, path: Path, *extra: str, preexec: Any = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(KAKEHASHI), "import", str(path), "--no-progress", "--skip-checks", *extra],  # noqa: S603
+    return subprocess.run([str(KAKEHASHI), "import", str(path), "--no-progress", "--skip-checks", *extra],  # noqa: S603  # the project's own command, fixed arguments
                           env=Database.env(url), capture_output=True, text=True, preexec_fn=preexec,
                           timeout=timeout)
 
@@ -183,13 +200,12 @@ def kill_trials(db: Database, files: Path, trials: int, rng: random.Random) -> d
     reruns_ok = 0
     for _ in range(trials):
         url = db.fresh()
-        proc = subprocess.Popen([str(KAKEHASHI), "import", str(files), "--no-progress", "--skip-checks"],  # noqa: S603
+        proc = subprocess.Popen([str(KAKEHASHI), "import", str(files), "--no-progress", "--skip-checks"],  # noqa: S603  # the project's own command, fixed arguments
                                 env=Database.env(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.02, 1.0) * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if db.vendor == "postgresql":
-            time.sleep(0.2)  # the server notices the closed connection and rolls the transaction back
+        db.settled(url)
         after = db.counts(url)
         outcome["nothing" if after == before else "whole" if after == whole else "partial"] += 1
         again = run(url, files)
@@ -258,6 +274,68 @@ def disk_full(db: Database, files: Path, trials: int) -> dict[str, Any]:
             db.drop(url)
     return {"method": method, "trials": trials, "clean": clean, "nothing_written": nothing, "intact": intact,
             "messages": sorted(messages)}
+
+
+# -- 2b. disk full during a report -----------------------------------------------------------------------------------
+
+REPORT = ["report", "progress", "--site", "tamashima", "--fiscal-year", "2025", "--as-of", "2026-03-31"]
+
+
+def report(url: str, fmt: str, out: Path, preexec: Any = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(KAKEHASHI), *REPORT, "--format", fmt, "--out", str(out)],  # noqa: S603  # the project's own command, fixed arguments
+                          env=Database.env(url), capture_output=True, text=True, preexec_fn=preexec, timeout=600)
+
+
+def report_disk_full(db: Database, trials: int) -> dict[str, Any]:
+    """``kakehashi report progress`` writing its PDF or workbook (in turn) to a disk with room for part of it, a
+    different part each time; every other trial over an earlier file of the same name. Counted: a clean Japanese
+    message, no file left behind, the earlier file unchanged, no audit row for the export that did not happen."""
+    url = db.fresh()
+    work = Path(tempfile.mkdtemp(prefix="kakehashi-report-"))
+    size = {}
+    for fmt in ("pdf", "xlsx"):
+        p = report(url, fmt, work / f"whole.{fmt}")
+        if p.returncode != 0:
+            sys.exit(f"the report itself failed:\n{p.stderr[-3000:]}")
+        size[fmt] = (work / f"whole.{fmt}").stat().st_size
+    before = db.counts(url)["audit.AuditEvent"]
+    method = "tmpfs"
+    clean = no_file_left = no_audit = earlier_kept = earlier_trials = 0
+    messages = set()
+    for i in range(trials):
+        fmt = "pdf" if i % 2 == 0 else "xlsx"
+        with small_disk(2 * size[fmt] + 1024 * 1024) as mount:
+            folder = mount or work / f"trial{i}"
+            folder.mkdir(exist_ok=True)
+            target = folder / f"progress.{fmt}"
+            earlier = b"the earlier report" if i % 4 >= 2 else None
+            if earlier is not None:
+                target.write_bytes(earlier)
+                earlier_trials += 1
+            if mount is None:
+                # Without a tmpfs: a file size limit, above SQLite's 32 KiB shared-memory file, below the PDF.
+                method = "RLIMIT_FSIZE"
+                fmt = "pdf"
+                target = target.with_suffix(".pdf")
+                room = 64 * 1024 + int((size["pdf"] - 64 * 1024) * i / trials)
+                p = report(url, fmt, target, preexec=file_size_limit(room))
+                expected = {target.name} if earlier is not None else set()
+            else:
+                room = int(size[fmt] * (i + 1) / (trials + 1))
+                (mount / "filler").write_bytes(b"\0" * max(0, shutil.disk_usage(mount).free - room))
+                p = report(url, fmt, target)
+                expected = {"filler"} | ({target.name} if earlier is not None else set())
+            clean += clean_failure(p) and "ディスク" in p.stderr
+            last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"(exit {p.returncode})"
+            messages.add(re.sub(r"「[^」]*」", "「…」", last))
+            no_file_left += {x.name for x in folder.iterdir()} == expected
+            if earlier is not None:
+                earlier_kept += target.exists() and target.read_bytes() == earlier
+            no_audit += db.counts(url)["audit.AuditEvent"] == before
+    db.drop(url)
+    shutil.rmtree(work, ignore_errors=True)
+    return {"method": method, "trials": trials, "clean": clean, "no_file_left": no_file_left, "no_audit": no_audit,
+            "earlier": earlier_trials, "earlier_kept": earlier_kept, "sizes": size, "messages": sorted(messages)}
 
 
 # -- 3. corrupted uploads --------------------------------------------------------------------------------------
@@ -365,7 +443,7 @@ def bad_input(db: Database, limit: int) -> list[dict[str, Any]]:
     p = run(url, FIXTURES)
     if p.returncode != 0:
         sys.exit(f"the fixtures did not import:\n{p.stderr[-3000:]}")
-    proc = subprocess.run([sys.executable, __file__, "--mutate-worker", str(limit)], env=Database.env(url),  # noqa: S603
+    proc = subprocess.run([sys.executable, __file__, "--mutate-worker", str(limit)], env=Database.env(url),  # noqa: S603  # this script itself, fixed arguments
                           capture_output=True, text=True, check=True)
     db.drop(url)
     return list(json.loads(proc.stdout))
@@ -421,6 +499,15 @@ def main() -> None:
                 for m in d["messages"]:
                     print(f"      {m}")
                 ok = ok and d["clean"] == d["nothing_written"] == d["intact"] == d["trials"]
+                r = report_disk_full(db, 6)
+                print(f"    disk full, report ({r['method']})   {r['trials']} trials (PDF {r['sizes']['pdf']:,} bytes, "
+                      f"workbook {r['sizes']['xlsx']:,} bytes; {r['earlier']} over an earlier file): clean Japanese "
+                      f"error {r['clean']}, no file left {r['no_file_left']}, earlier file unchanged "
+                      f"{r['earlier_kept']}/{r['earlier']}, no audit row {r['no_audit']}")
+                for m in r["messages"]:
+                    print(f"      {m}")
+                ok = ok and r["clean"] == r["no_file_left"] == r["no_audit"] == r["trials"] and (
+                    r["earlier_kept"] == r["earlier"])
             c = corrupted(db, files, rng, 12)
             print(f"    corrupted upload              {c['cases']} cases: refused {c['refused']} (clean error "
                   f"{c['clean']}, nothing written {c['nothing_written']}); a cut at a row's end imported whole "

@@ -160,7 +160,7 @@ def run_import(env: dict[str, str], directory: Path) -> tuple[float, float, int,
     """Wall seconds, CPU seconds, peak RSS in KiB, and the command's JSON report."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(KAKEHASHI), "import", str(directory), "--json", "--no-progress", "--skip-checks"],  # noqa: S603
+        proc = subprocess.Popen([str(KAKEHASHI), "import", str(directory), "--json", "--no-progress", "--skip-checks"],  # noqa: S603  # the project's own command, fixed arguments
                                 env=env, stdout=out, stderr=err, text=True)
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would keep the largest child's peak so far).
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -200,7 +200,7 @@ def snapshot() -> dict[str, Any]:
 
 
 def take_snapshot(env: dict[str, str]) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--snapshot"], env=env, check=True, capture_output=True,  # noqa: S603
+    proc = subprocess.run([sys.executable, __file__, "--snapshot"], env=env, check=True, capture_output=True,  # noqa: S603  # this script itself, fixed arguments
                           text=True)
     return cast(dict[str, Any], json.loads(proc.stdout))
 
@@ -254,7 +254,7 @@ def bench(vendor: str, sizes: dict[str, int], work: Path) -> Result:
         for command in (["migrate", "--noinput", "-v", "0"],
                         ["installation", str(ROOT / "installations" / "kurashiki.json")]):
             # System checks import every URL module: they test the web app, not the import.
-            subprocess.run([str(KAKEHASHI), *command, "--skip-checks"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+            subprocess.run([str(KAKEHASHI), *command, "--skip-checks"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603  # the project's own command, fixed arguments
 
         files = work / "files"
         files.mkdir(exist_ok=True)

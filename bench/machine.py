@@ -1,9 +1,15 @@
-"""What the benchmarks print about the machine they ran on (imported by the bench scripts beside it)."""
+"""What the benchmarks share (imported by the bench scripts beside it): what they print about the machine they
+ran on, and running a measurement in a scratch database of its own."""
 
+import json
 import os
 import platform
 import re
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def describe() -> str:
@@ -22,3 +28,33 @@ def describe() -> str:
         pass
     return (f"{cpu}, {os.cpu_count()} CPUs{mem}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}")
+
+
+def run_in_scratch(vendor: str, server: str, scratch: str, env: dict[str, str],
+                   command: list[str]) -> dict[str, Any] | str:
+    """Run ``command`` (a bench script measuring in this process's place) against a scratch database — SQLite in a
+    temporary folder, or the PostgreSQL database ``scratch`` on ``server``, created and dropped — and return the
+    JSON its last line prints; a message when PostgreSQL does not answer."""
+    env = dict(env)
+    with tempfile.TemporaryDirectory() as tmp:
+        env["KAKEHASHI_VAR_DIR"] = tmp
+        if vendor == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        else:
+            import psycopg
+
+            try:
+                with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+                    c.execute(f"DROP DATABASE IF EXISTS {scratch}")
+                    c.execute(f"CREATE DATABASE {scratch}")
+            except psycopg.OperationalError as e:
+                return f"PostgreSQL at {server} does not answer ({e.__class__.__name__}): skipped"
+            env["DATABASE_URL"] = f"{server}/{scratch}"
+        try:
+            out = subprocess.run([sys.executable, *command], env=env, check=True,  # noqa: S603 — a bench script
+                                 capture_output=True, text=True).stdout
+        finally:
+            if vendor == "postgresql":
+                with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
+                    c.execute(f"DROP DATABASE IF EXISTS {scratch}")
+    return dict(json.loads(out.strip().splitlines()[-1]))

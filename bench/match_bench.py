@@ -109,6 +109,7 @@ class World:
     p_quals: np.ndarray  # bitmask over QUALIFICATIONS
     p_exp_req: np.ndarray
     p_trial: np.ndarray
+    p_openings: np.ndarray  # positions to fill (募集人数)
     p_title: list[str]
     p_desc: list[str]
     # seekers
@@ -234,6 +235,12 @@ def generate(scale: str, n_seekers: int, n_postings: int, seed: int = 7) -> Worl
     p_quals = np.where(needs, 1 << occ_quals[p_occ, rng.integers(0, 2, n_postings)], 0).astype(np.int64)
     p_exp_req = rng.random(n_postings) < 0.15
     p_trial = rng.random(n_postings) < 0.3
+    # Openings per posting (募集人数): mostly one or two, a few for many; larger employers post for more. Drawn
+    # from a generator of their own, so that everything else in the world is as it was before openings came in.
+    more = np.random.default_rng(seed + 1000)
+    p_openings = more.choice([1, 2, 3, 4, 5, 8, 10], size=n_postings, p=[0.55, 0.17, 0.1, 0.06, 0.05, 0.04, 0.03])
+    big = size[p_employer] >= 10
+    p_openings[big] = np.maximum(p_openings[big], more.integers(1, 6, int(big.sum())))
 
     # Seekers: true interests first, then what they say.
     s_town = rng.integers(0, len(towns), n_seekers)
@@ -339,7 +346,7 @@ def generate(scale: str, n_seekers: int, n_postings: int, seed: int = 7) -> Worl
         name=scale, occ=occ, major=major, career=career,
         p_employer=p_employer, p_occ=p_occ, p_topic=p_topic, p_lat=p_lat, p_lng=p_lng, p_emp=p_emp,
         p_wlow=p_wlow, p_wtop=p_wtop, p_unit=p_unit, p_quals=p_quals, p_exp_req=p_exp_req, p_trial=p_trial,
-        p_title=p_title, p_desc=p_desc,
+        p_openings=p_openings, p_title=p_title, p_desc=p_desc,
         s_true=s_true, s_stated=s_stated, s_topic=s_topic, s_lat=s_lat, s_lng=s_lng, s_limit=s_limit,
         s_emp=s_emp, s_floor=s_floor, s_unit=s_unit, s_quals=s_quals, s_exp_occ=s_exp_occ,
         s_exp_years=s_exp_years, s_gap=s_gap, s_note=s_note, hires=hires,
@@ -366,6 +373,13 @@ def _pairs(w: World, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def grades(w: World, s: np.ndarray, p: np.ndarray) -> np.ndarray:
+    u, broken = utility(w, s, p)
+    g = (u >= 0.3).astype(np.int8) + (u >= 0.55) + (u >= 0.8)
+    return np.where(broken, 0, g).astype(np.int8)
+
+
+def utility(w: World, s: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The planted utility ``u`` of each pair, and whether it breaks a hard condition."""
     broken, d = _pairs(w, s, p)
     o1, o2, o3 = w.s_true[s, 0], w.s_true[s, 1], w.s_true[s, 2]
     po = w.p_occ[p]
@@ -386,11 +400,11 @@ def grades(w: World, s: np.ndarray, p: np.ndarray) -> np.ndarray:
     skilled = (w.s_exp_occ[s, 0] == po) | (w.s_exp_occ[s, 1] == po)
     u = interest * (0.5 + 0.25 * specialty + 0.1 * near + 0.1 * pay + 0.05 * skilled)
     u += 0.05 * (w.s_gap[s] & w.p_trial[p])
-    g = (u >= 0.3).astype(np.int8) + (u >= 0.55) + (u >= 0.8)
-    return np.where(broken, 0, g).astype(np.int8)
+    return u, broken
 
 
 def seeker_truth(w: World, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grades and hard-condition breaks of seeker ``i`` against every posting (brute force; see ``Judge``)."""
     p = np.arange(w.n_postings)
     return grades(w, np.full(len(p), i), p), _pairs(w, np.full(len(p), i), p)[0]
 
@@ -400,19 +414,137 @@ def posting_truth(w: World, j: int) -> tuple[np.ndarray, np.ndarray]:
     return grades(w, s, np.full(len(s), j)), _pairs(w, s, np.full(len(s), j))[0]
 
 
-def ndcg(ranked: np.ndarray, g: np.ndarray) -> float:
-    gains = (2.0 ** g[ranked[:K]] - 1) if len(ranked) else np.zeros(0)
-    disc = 1 / np.log2(np.arange(2, K + 2))
-    ideal = np.sort(2.0 ** g - 1)[::-1][:K]
-    idcg = float((ideal * disc[: len(ideal)]).sum())
-    return float((gains * disc[: len(gains)]).sum()) / idcg if idcg > 0 else math.nan
+# The interests of ``grades``. A posting only in the seeker's first trade's major group can never reach grade 1:
+# 0.3 × (0.5 + 0.1 + 0.1 + 0.05) + 0.05 < 0.3, so ``Judge`` need not look at those pairs.
+_MAJOR_INTEREST, _NO_SPECIALTY_MAX, _TRIAL, _GRADE1 = 0.3, 0.75, 0.05, 0.3
+assert _MAJOR_INTEREST * _NO_SPECIALTY_MAX + _TRIAL < _GRADE1
+_NEAR_KM = 30.0  # the longest stated commute limit the generator draws
 
 
-def recall(ranked: np.ndarray, g: np.ndarray) -> float:
-    relevant = int((g >= 2).sum())
-    if relevant == 0:
-        return math.nan
-    return float((g[ranked[:K]] >= 2).sum()) / min(K, relevant)
+@dataclass
+class Judged:
+    """One query's planted relevance: the other side's records graded above 0 (sorted ids) with their grades,
+    and whether at least ``K`` of the other side qualify (break no hard condition)."""
+
+    idx: np.ndarray
+    g: np.ndarray
+    enough: bool
+
+    def grades_of(self, ranked: np.ndarray) -> np.ndarray:
+        if len(self.idx) == 0 or len(ranked) == 0:
+            return np.zeros(len(ranked), dtype=np.int8)
+        pos = np.minimum(np.searchsorted(self.idx, ranked), len(self.idx) - 1)
+        return np.where(self.idx[pos] == ranked, self.g[pos], 0).astype(np.int8)
+
+
+class Judge:
+    """The planted relevance of sampled queries, computed exactly but only where it can be above 0.
+
+    A pair has a grade only when the posting's occupation is one of the seeker's true interests (or its hidden
+    career-change partner) and no hard condition is broken, so for a seeker only the postings of those
+    occupations within their commute limit are graded, and for a posting only the seekers interested in its
+    occupation. Brute force over every pair (``seeker_truth``) gives the same grades at national scale in an
+    hour instead of minutes; ``--check-truth`` compares the two.
+    """
+
+    def __init__(self, w: World) -> None:
+        self.w = w
+        m = len(w.occ)
+        order = np.argsort(w.p_occ, kind="stable")
+        bounds = np.searchsorted(w.p_occ[order], np.arange(m + 1))
+        self.p_by_occ = [order[bounds[o] : bounds[o + 1]] for o in range(m)]
+        interest = np.concatenate([w.s_true[:, 0], w.s_true[:, 1], w.s_true[:, 2], w.career[w.s_true[:, 0]]])
+        who = np.tile(np.arange(w.n_seekers), 4)
+        order = np.lexsort((who, interest))
+        interest, who = interest[order], who[order]
+        bounds = np.searchsorted(interest, np.arange(m + 1))
+        self.s_by_occ = [np.unique(who[bounds[o] : bounds[o + 1]]) for o in range(m)]
+        self.s_unlimited = np.flatnonzero(np.isnan(w.s_limit))
+        self.p_cells = _Cells(w.p_lat, w.p_lng)
+        self.s_cells = _Cells(w.s_lat, w.s_lng)
+
+    def seeker(self, i: int) -> Judged:
+        w = self.w
+        o1 = int(w.s_true[i, 0])
+        occs = np.unique([o1, int(w.s_true[i, 1]), int(w.s_true[i, 2]), int(w.career[o1])])
+        cand = np.concatenate([self.p_by_occ[o] for o in occs])
+        limit = float(w.s_limit[i])
+        if math.isfinite(limit):
+            cand = cand[_in_box(w.p_lat[cand], w.p_lng[cand], w.s_lat[i], w.s_lng[i], limit)]
+        cand = np.sort(cand)
+        g = grades(w, np.full(len(cand), i), cand)
+        near = self.p_cells.within(w.s_lat[i], w.s_lng[i], limit if math.isfinite(limit) else _NEAR_KM)
+        ok = int((~_pairs(w, np.full(len(near), i), near)[0]).sum())
+        if ok < K and not math.isfinite(limit):
+            every = np.arange(w.n_postings)
+            ok = int((~_pairs(w, np.full(len(every), i), every)[0]).sum())
+        keep = g > 0
+        return Judged(cand[keep], g[keep], ok >= K)
+
+    def posting(self, j: int) -> Judged:
+        w = self.w
+        cand = self.s_by_occ[int(w.p_occ[j])]
+        limited = cand[~np.isnan(w.s_limit[cand])]
+        limited = limited[_in_box(w.s_lat[limited], w.s_lng[limited], w.p_lat[j], w.p_lng[j], _NEAR_KM)]
+        cand = np.union1d(limited, cand[np.isnan(w.s_limit[cand])])
+        g = grades(w, cand, np.full(len(cand), j))
+        near = np.union1d(self.s_cells.within(w.p_lat[j], w.p_lng[j], _NEAR_KM), self.s_unlimited)
+        ok = int((~_pairs(w, near, np.full(len(near), j))[0]).sum())
+        keep = g > 0
+        return Judged(cand[keep], g[keep], ok >= K)
+
+
+def _in_box(lat: np.ndarray, lng: np.ndarray, lat0: float, lng0: float, km: float) -> np.ndarray:
+    """A box around a point that holds every place within ``km`` (a superset: distances are checked after)."""
+    dlat = km / 110.0
+    dlng = km / (110.0 * max(math.cos(math.radians(abs(lat0) + dlat)), 0.01))
+    return (np.abs(lat - lat0) <= dlat) & (np.abs(lng - lng0) <= dlng)
+
+
+class _Cells:
+    """Places on a 0.1° grid, sorted by cell, to find those within a box quickly."""
+
+    SIZE = 0.1
+
+    def __init__(self, lat: np.ndarray, lng: np.ndarray) -> None:
+        self.lat, self.lng = lat, lng
+        self.cols = int(360 / self.SIZE)
+        key = self._key(lat, lng)
+        self.order = np.argsort(key, kind="stable")
+        self.keys = key[self.order]
+
+    def _key(self, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
+        row = np.floor((np.asarray(lat) + 90) / self.SIZE).astype(np.int64)
+        col = np.floor((np.asarray(lng) + 180) / self.SIZE).astype(np.int64)
+        return row * self.cols + col
+
+    def within(self, lat0: float, lng0: float, km: float) -> np.ndarray:
+        dlat = km / 110.0
+        dlng = km / (110.0 * max(math.cos(math.radians(abs(lat0) + dlat)), 0.01))
+        r0, r1 = (int(np.floor((lat0 + s * dlat + 90) / self.SIZE)) for s in (-1, 1))
+        c0, c1 = (int(np.floor((lng0 + s * dlng + 180) / self.SIZE)) for s in (-1, 1))
+        rows = np.arange(r0, r1 + 1) * self.cols
+        lo = np.searchsorted(self.keys, rows + c0, "left")
+        hi = np.searchsorted(self.keys, rows + c1, "right")
+        found = np.concatenate([self.order[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)])
+        return np.sort(found[_in_box(self.lat[found], self.lng[found], lat0, lng0, km)])
+
+
+def check_truth(scale: str, n_s: int, n_p: int, n_queries: int) -> None:
+    """``Judge`` against brute force over every pair, on sampled queries: the same grades, the same verdict on
+    whether ten candidates qualify."""
+    w = generate(scale, n_s, n_p)
+    judge = Judge(w)
+    rng = np.random.default_rng(11)
+    for direction, n, exact, fast in (("seeker", w.n_seekers, seeker_truth, judge.seeker),
+                                      ("posting", w.n_postings, posting_truth, judge.posting)):
+        for i in rng.choice(n, size=min(n_queries, n), replace=False).tolist():
+            g, b = exact(w, i)
+            j = fast(i)
+            nz = np.flatnonzero(g > 0)
+            assert np.array_equal(nz, j.idx) and np.array_equal(g[nz], j.g), (direction, i)
+            assert (int((~b).sum()) >= K) == j.enough, (direction, i)
+    print(f"{scale}: planted relevance of {n_queries} seekers and {n_queries} postings checked against brute force")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -454,7 +586,7 @@ def posting_records(w: World) -> list[PostingRecord]:
             wage_unit=unit[int(w.p_unit[j])] if stated else None,
             required_qualifications=tuple(QUALIFICATIONS[b] for b in range(len(QUALIFICATIONS)) if q >> b & 1),
             experience_required=bool(w.p_exp_req[j]), trial_employment_ok=bool(w.p_trial[j]),
-            title=w.p_title[j], description=w.p_desc[j],
+            title=w.p_title[j], description=w.p_desc[j], openings=int(w.p_openings[j]),
         ))
     return out
 
@@ -792,34 +924,60 @@ class Row:
 
 @dataclass
 class Truth:
+    w: World
     seekers: np.ndarray
     postings: np.ndarray
-    s_grades: list[np.ndarray]
-    s_broken: list[np.ndarray]
-    p_grades: list[np.ndarray]
-    p_broken: list[np.ndarray]
+    s_judged: list[Judged]
+    p_judged: list[Judged]
+
+    def seeker_quality(self, results: list[np.ndarray]) -> tuple[float, float, float, float]:
+        broken = [_pairs(self.w, np.full(len(r), i), r)[0] for i, r in zip(self.seekers.tolist(), results, strict=True)]
+        return quality(results, self.s_judged, broken)
+
+    def posting_quality(self, results: list[np.ndarray]) -> tuple[float, float, float, float]:
+        broken = [_pairs(self.w, r, np.full(len(r), j))[0] for j, r in zip(self.postings.tolist(), results, strict=True)]
+        return quality(results, self.p_judged, broken)
 
 
 def truth(w: World, n_queries: int, rng: np.random.Generator) -> Truth:
     seekers = rng.choice(w.n_seekers, size=min(n_queries, w.n_seekers), replace=False)
     postings = rng.choice(w.n_postings, size=min(n_queries, w.n_postings), replace=False)
-    sg, sb = zip(*(seeker_truth(w, int(i)) for i in seekers), strict=True)
-    pg, pb = zip(*(posting_truth(w, int(j)) for j in postings), strict=True)
-    return Truth(seekers, postings, list(sg), list(sb), list(pg), list(pb))
+    judge = Judge(w)
+    return Truth(w, seekers, postings, [judge.seeker(int(i)) for i in seekers],
+                 [judge.posting(int(j)) for j in postings])
 
 
-def quality(results: list[np.ndarray], gs: list[np.ndarray], bs: list[np.ndarray]) -> tuple[float, float, float, float]:
-    n = [ndcg(r, g) for r, g in zip(results, gs, strict=True)]
-    rc = [recall(r, g) for r, g in zip(results, gs, strict=True)]
+def ndcg_of(ranked: np.ndarray, j: Judged) -> float:
+    ideal = np.sort(2.0 ** j.g.astype(np.float64) - 1)[::-1][:K]
+    disc = 1 / np.log2(np.arange(2, K + 2))
+    idcg = float((ideal * disc[: len(ideal)]).sum())
+    if idcg <= 0:
+        return math.nan
+    gains = 2.0 ** j.grades_of(ranked[:K]).astype(np.float64) - 1
+    return float((gains * disc[: len(gains)]).sum()) / idcg
+
+
+def recall_of(ranked: np.ndarray, j: Judged) -> float:
+    relevant = int((j.g >= 2).sum())
+    if relevant == 0:
+        return math.nan
+    return float((j.grades_of(ranked[:K]) >= 2).sum()) / min(K, relevant)
+
+
+def quality(results: list[np.ndarray], judged: list[Judged], broken: list[np.ndarray]) -> tuple[float, float, float, float]:
+    """NDCG@10, recall@10, the share of results that break a hard condition, and the share of queries with at
+    least ten qualifying candidates whose results break one anyway."""
+    n = [ndcg_of(r, j) for r, j in zip(results, judged, strict=True)]
+    rc = [recall_of(r, j) for r, j in zip(results, judged, strict=True)]
     shown = sum(len(r) for r in results)
-    broken = sum(int(b[r].sum()) for r, b in zip(results, bs, strict=True))
+    n_broken = sum(int(b[: K].sum()) for b in broken)
     # The target: no break in the top 10 whenever 10 qualifying candidates exist.
-    enough = [(r, b) for r, b in zip(results, bs, strict=True) if int((~b).sum()) >= K]
-    any_break = sum(1 for r, b in enough if b[r].any())
+    enough = [b for b, j in zip(broken, judged, strict=True) if j.enough]
+    any_break = sum(1 for b in enough if b[:K].any())
     return (
         float(np.nanmean(n)),
         float(np.nanmean(rc)),
-        broken / max(shown, 1),
+        n_broken / max(shown, 1),
         any_break / max(len(enough), 1),
     )
 
@@ -851,7 +1009,7 @@ def run_method(
     build = time.perf_counter() - start
     batch_lists = None
     res, p50, p99 = latency(m.for_seeker, t.seekers)
-    nd, rc, br, bw = quality(res, t.s_grades, t.s_broken)
+    nd, rc, br, bw = t.seeker_quality(res)
     start = time.perf_counter()
     if isinstance(m, Kakehashi):
         if m.with_seekers:
@@ -873,7 +1031,7 @@ def run_method(
     rows.append(Row(w.name, m.name, "seeker→postings", nd, rc, br, bw, p50, p99, batch, build, peak, note))
     if "posting" in m.directions:
         res, p50, p99 = latency(m.for_posting, t.postings)
-        nd, rc, br, bw = quality(res, t.p_grades, t.p_broken)
+        nd, rc, br, bw = t.posting_quality(res)
         rows.append(Row(w.name, m.name, "posting→seekers", nd, rc, br, bw, p50, p99, "", math.nan, math.nan, ""))
     return batch_lists
 
@@ -927,7 +1085,7 @@ def bench_scale(scale: str, n_s: int, n_p: int, n_queries: int, peers: bool, cli
         flat = Kakehashi(spread=False)
         flat.build(w)
         res = [flat.for_seeker(int(i)) for i in t.seekers]
-        nd, rc, br, bw = quality(res, t.s_grades, t.s_broken)
+        nd, rc, br, bw = t.seeker_quality(res)
         rows.append(Row(scale, flat.name, "seeker→postings", nd, rc, br, bw, note="exact score order, no employer cap"))
         # The same seekers the peers' batches answer, so that the exposure rows compare like with like.
         assert lists is not None
@@ -1026,7 +1184,7 @@ def fill_db(spec: str) -> None:
     Posting.objects.bulk_create([
         Posting(
             posting_id=f"P{j}", employer=employers[int(w.p_employer[j])], site=site, received_on=today,
-            occupation_id=w.occ.codes[w.p_occ[j]], openings=1, postal_code="710-0000",
+            occupation_id=w.occ.codes[w.p_occ[j]], openings=int(w.p_openings[j]), postal_code="710-0000",
             employment={1: "full_time", 2: "part_time"}[int(w.p_emp[j])],
             wage_min=None if math.isnan(w.p_wlow[j]) else int(w.p_wlow[j]),
             wage_max=None if math.isnan(w.p_wtop[j]) else int(w.p_wtop[j]), wage_unit=unit[int(w.p_unit[j])],
@@ -1067,12 +1225,17 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=1000, help="sampled queries per direction for quality/latency")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-cli", action="store_true", help="skip timing the command line on a scratch database")
+    ap.add_argument("--check-truth", action="store_true", help="check the fast planted relevance against brute force")
     ap.add_argument("--fill-db", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.fill_db:
         fill_db(args.fill_db)
         return
     sizes = QUICK if args.quick else SCALES
+    if args.check_truth:
+        for scale in args.scales.split(","):
+            check_truth(scale, *sizes[scale], args.queries)
+        return
     print(f"# Kakehashi matching benchmark — {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n")
     print(f"Machine: {machine()}\n")
     print(f"Command: `python bench/match_bench.py {' '.join(sys.argv[1:])}`".rstrip() + "\n")

@@ -35,3 +35,11 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_code", code_for(device))
     page.click("main button[type=submit]")
     page.wait_for_url(base_url + "/")
+
+
+def pick_code(page: Page, field_id: str, words: str, code: str) -> None:
+    """Choose a code in a code picker (kakehashi.reference.forms) as a person does: type plain words, tap the
+    option for ``code``; its box is then ticked under the field's name."""
+    page.fill(f"#{field_id}", words)
+    page.click(f"#{field_id}-options[data-for='{words}'] [data-code='{code}']")
+    page.wait_for_selector(f"[data-picker-chosen] input[value='{code}']:checked", state="attached")

@@ -20,10 +20,10 @@ from kakehashi.audit.models import Action, AuditEvent
 from kakehashi.demo import fiction
 from kakehashi.demo.generator import (
     DEMO_PASSWORD,
-    DEMO_USERS,
     PURPOSE,
     SUCCESS_SEEKER_ID,
     Plan,
+    demo_users,
     generate,
     remove_demo_data,
 )
@@ -299,7 +299,7 @@ def test_demo_logins_prints_one_working_login_per_role_and_the_story() -> None:
     buffer = io.StringIO()
     call_command("demo_logins", stdout=buffer)
     out = buffer.getvalue()
-    for username, *_rest in DEMO_USERS:
+    for username in (u.username for u in demo_users()):
         assert username in out
         # the sign-in's lockout (django-axes) checks every authentication against the request it came with
         signing_in = RequestFactory().post("/login/")

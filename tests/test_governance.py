@@ -49,7 +49,7 @@ def make_request(world: World, agreement: Agreement, asker: str = "chika", to: s
 
 
 def audit_rows(model: str, obj: object) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(model=model, object_ids=[str(obj.pk)]).order_by("id"))  # type: ignore[attr-defined]
+    return list(AuditEvent.objects.filter(model=model, object_ids=[str(obj.pk)]).order_by("id"))  # type: ignore[attr-defined]  # obj is any model instance
 
 
 # --- the agreement ------------------------------------------------------------------------------------------

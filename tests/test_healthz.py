@@ -121,3 +121,28 @@ def test_it_shows_no_error_text_and_nothing_about_a_person(jobs_installed_long_a
 def test_it_needs_no_sign_in_and_answers_only_get(db: None) -> None:
     assert Client().get("/healthz").status_code in (200, 503)
     assert Client().post("/healthz").status_code == 405
+
+
+def test_a_failure_answers_a_page_in_the_users_language_and_a_lost_database_a_503() -> None:
+    from django.db import OperationalError
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from kakehashi.ops.unavailable import server_error
+
+    request = RequestFactory().get("/seekers/")
+    for exc, status, heading in ((OperationalError("connection refused"), 503, "ただいま利用できません"),
+                                 (ValueError("a fault"), 500, "エラーが発生しました")):
+        try:
+            raise exc
+        except Exception:
+            r = server_error(request)
+        body = r.content.decode()
+        assert r.status_code == status and f"<h1>{heading}</h1>" in body and "Traceback" not in body
+        assert ("Retry-After" in r) == (status == 503)
+    with translation.override("en"):
+        try:
+            raise OperationalError("gone")
+        except OperationalError:
+            body = server_error(request).content.decode()
+    assert "<h1>Temporarily unavailable</h1>" in body and 'lang="en"' in body

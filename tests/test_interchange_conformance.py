@@ -214,6 +214,8 @@ CORRUPT = [
     ("a quote never closed", b'employer_id,name,industry,postal_code\nE-9,"tamashima,11,713-8121\n',
      "引用符"),
     ("binary garbage", bytes(range(256)) * 8, "文字コードを判別できません"),
+    ("cut short in the last row", "employer_id,name,industry,postal_code,employees\nE-9,玉島工業,11,713-8121"
+     .encode(), "ファイルが改行で終わっていません"),
 ]
 
 

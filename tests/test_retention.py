@@ -578,6 +578,7 @@ def test_the_daily_job_runs_it_and_a_second_day_finds_nothing(world: World, past
     first = jobs.run_job(job, day=timezone.localdate())
     assert first is not None and first.ok, first.error if first else None
     assert Seeker.objects.filter(anonymised_on__isnull=False).count() == 16
+    assert first.counts["anonymised"] == 16 and first.counts["records"]["seekers.Seeker"] == 16
     before = snapshot()
     second = jobs.run_job(job, day=timezone.localdate())
     assert second is not None and second.ok and snapshot() == before

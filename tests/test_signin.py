@@ -36,8 +36,8 @@ LOGIN = "/login/"
 WRONG = "wrong-pass-999"
 
 
-def attempt(c: Client, username: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
-    return c.post(LOGIN, {"username": username, "password": password}, **extra)  # type: ignore[arg-type]
+def attempt(c: Client, username: str, password: str, **extra: str):  # type: ignore[no-untyped-def]  # returns the test client's response, untyped in django-stubs
+    return c.post(LOGIN, {"username": username, "password": password}, **extra)  # type: ignore[arg-type]  # headers and flags as keyword arguments
 
 
 def signed_in_as(c: Client) -> str:
@@ -152,13 +152,13 @@ def test_client_ip_reads_the_configured_header_from_the_right() -> None:
     class Request:
         META = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.1.1.1, 2.2.2.2, 3.3.3.3"}
 
-    assert client_ip(Request()) == "10.0.0.1"  # type: ignore[arg-type]
+    assert client_ip(Request()) == "10.0.0.1"  # type: ignore[arg-type]  # a stand-in with only META
     with override_settings(KAKEHASHI_CLIENT_IP_HEADER="X-Forwarded-For"):
-        assert client_ip(Request()) == "3.3.3.3"  # type: ignore[arg-type]
+        assert client_ip(Request()) == "3.3.3.3"  # type: ignore[arg-type]  # a stand-in with only META
         with override_settings(KAKEHASHI_TRUSTED_PROXY_COUNT=2):
-            assert client_ip(Request()) == "2.2.2.2"  # type: ignore[arg-type]
+            assert client_ip(Request()) == "2.2.2.2"  # type: ignore[arg-type]  # a stand-in with only META
     with override_settings(KAKEHASHI_CLIENT_IP_HEADER="X-Real-IP"):
-        assert client_ip(Request()) == "10.0.0.1"  # type: ignore[arg-type]  # header absent: the peer
+        assert client_ip(Request()) == "10.0.0.1"  # type: ignore[arg-type]  # a stand-in with only META  # header absent: the peer
 
 
 # --- sessions ---------------------------------------------------------------------------------------------------
@@ -478,7 +478,7 @@ def production_env(**changes: str) -> dict[str, str]:
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
+    return subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True,  # noqa: S603  # our own interpreter, fixed arguments
                           timeout=120, check=False)
 
 
@@ -546,5 +546,5 @@ print(json.dumps({"plain": [plain.status_code, plain.get("Location")],
 
 def test_the_session_cookie_is_secure_in_production(world: World) -> None:
     with override_settings(SESSION_COOKIE_SECURE=True):
-        r = attempt(Client(), "hana", PASSWORD, secure=True)  # type: ignore[arg-type]
+        r = attempt(Client(), "hana", PASSWORD, secure=True)  # type: ignore[arg-type]  # the client's secure flag, not a header
         assert r.cookies[settings.SESSION_COOKIE_NAME]["secure"]

@@ -30,7 +30,7 @@ def password_step(page: Page, base: str, username: str, password: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_enrol_sign_out_sign_in_with_the_code_then_meet_the_lockout(live_server: LiveServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_sign_out_sign_in_with_the_code_then_meet_the_lockout(live_server: LiveServer, tmp_path) -> None:  # type: ignore[no-untyped-def]  # tmp_path: pytest's fixture
     build_world()
     base = live_server.url
     blocked: list[str] = []

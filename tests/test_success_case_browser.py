@@ -18,7 +18,7 @@ from kakehashi.referrals.counting import placements_by_party
 from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Consent, Seeker
 from kakehashi.welfare.models import SupportRequest
-from tests.browser import chromium, log_in
+from tests.browser import chromium, log_in, pick_code
 from tests.world import PASSWORD, World, build_world
 
 D = datetime.date
@@ -79,8 +79,8 @@ def test_the_success_case_from_support_request_to_regular_employment(live_server
         fuku.fill("#id_registered_on", "令和7年6月2日")
         fuku.fill("#id_birth_year", "1972")
         fuku.fill("#id_postal_code", "713-8121")
-        fuku.select_option("#id_desired_1", value="073")
-        fuku.select_option("#id_experience_1", value="073")
+        pick_code(fuku, "id_desired_1", "製品製造", "073")
+        pick_code(fuku, "id_experience_1", "073", "073")
         fuku.fill("#id_experience_1_years", "15")
         fuku.fill("#id_gap_years", "10")
         fuku.check("#id_welfare_recipient")
@@ -167,7 +167,7 @@ def test_the_success_case_from_support_request_to_regular_employment(live_server
         naoki.goto(live_server.url + f"/postings/new/?employer={world.employer.pk}")
         naoki.select_option("#id_site", label="ワークプラザたましま")
         naoki.fill("#id_received_on", "2025-07-10")
-        naoki.select_option("#id_occupation", value="073")
+        pick_code(naoki, "id_occupation", "製品製造", "073")
         naoki.fill("#id_title", "プレス機オペレーター（縫製品の仕上げ）")
         naoki.fill("#id_openings", "1")
         naoki.fill("#id_postal_code", "713-8121")

@@ -32,6 +32,10 @@ BEGIN
 END
 $$;
 
+-- The trigram index that serves the search of names, readings and phone numbers (kakehashi.core.search) needs
+-- the pg_trgm extension; created here, by the superuser, so that neither role needs the right to create one.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 -- The owner owns the schema (and so may create in it); nobody else may create anything there.
 ALTER SCHEMA public OWNER TO kakehashi_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

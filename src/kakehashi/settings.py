@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "ninja",  # the API reference page from its bundled files, not a CDN
     "kakehashi.core",
     "kakehashi.reference",
     "kakehashi.accounts",
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
     "kakehashi.matching",
     "kakehashi.retention",
     "kakehashi.ops",
+    "kakehashi.api",
+    "kakehashi.home",
     # after "axes": its failed-sign-in receiver reads what axes recorded about the same attempt
     "kakehashi.signin",
 ]
@@ -146,6 +149,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
          "transaction_mode": "IMMEDIATE"}
     )
+# --- Database connections under the production server (docs/deploy.md「負荷と障害」) --------------------------------
+# On PostgreSQL each server thread keeps its connection between requests: opening one starts a PostgreSQL backend,
+# milliseconds of the same two cores on every request. Before reusing it a request checks that it still works, so
+# after PostgreSQL restarts each thread's next request reconnects instead of failing; while it is down, a request
+# fails within DB_CONNECT_TIMEOUT seconds with the 503 page (kakehashi.ops.unavailable), never a hang.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", "300")
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", envint("DB_CONNECT_TIMEOUT", "5"))
+# --- end of database connections ---------------------------------------------------------------------------------
 # The key that seals the audit chain (docs/audit.md): never in the database, kept safe and with the backups.
 # Unset, it is derived from SECRET_KEY.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")

@@ -1,14 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kakehashi.core import views as core_views
+from kakehashi.home import views as home_views
 from kakehashi.ops import views as ops_views
 from kakehashi.signin import views as signin_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
-    path("about/", core_views.about, name="about"),
+    path("about/", home_views.about, name="about"),
     path("login/", signin_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("kakehashi.signin.urls")),
@@ -22,4 +22,9 @@ urlpatterns = [
     path("plans/", include("kakehashi.plans.urls")),
     path("governance/", include("kakehashi.governance.urls")),
     path("matching/", include("kakehashi.matching.urls")),
+    path("reference/", include("kakehashi.reference.urls")),
+    path("api/", include("kakehashi.api.urls")),
 ]
+
+# A failure answers a page in the user's language; while the database does not answer, a 503 (docs/deploy.md).
+handler500 = "kakehashi.ops.unavailable.server_error"

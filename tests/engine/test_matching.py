@@ -365,12 +365,9 @@ def random_world(
 
 
 def first_stage(m: Match) -> bool:
-    """Whether a match comes from the main search rather than the fill-in: a wished or related occupation, and
-    within 30 km when no commute limit is stated (「通勤 45.2km」 without 「上限」)."""
-    far = any(
-        r.startswith("通勤 ") and "上限" not in r and float(r[3:].split("km")[0]) > 30 for r in m.reasons
-    )
-    return any(r.startswith(("希望職種", "関連職種")) for r in m.reasons) and not far
+    """Whether a match comes from the main search rather than the fill-in: a wished or related occupation, or one
+    the seeker has worked in, at any distance the seeker accepts."""
+    return any(r.startswith(("希望職種", "関連職種", "経験のある職種")) for r in m.reasons)
 
 
 @pytest.mark.parametrize("spread", [0.08, 0.6])  # a town, and a region wider than the 30 km distance scale
@@ -382,8 +379,8 @@ def test_stopping_early_gives_the_same_results_as_scoring_everything(spread: flo
     ]
     for match, rid in queries:
         short, full = match(rid, top=10), match(rid, top=10_000)
-        # Wished and related occupations first; unrelated ones, and those beyond 30 km from a seeker who states no
-        # limit, only fill the list when the others are fewer than ten.
+        # Wished, related and worked-in occupations first; unrelated ones only fill the list when the others are
+        # fewer than ten.
         if sum(map(first_stage, full)) >= 10:
             assert short == [m for m in full if first_stage(m)][:10]
         else:

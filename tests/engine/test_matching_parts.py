@@ -115,4 +115,4 @@ def test_money_and_distances_are_written_as_counselors_write_them() -> None:
     assert wage_range(200_000, None, "month") == "月給 20万円〜"
     assert wage_range(None, None, "month") is None
     assert km(10.0) == "10km" and km(7.5) == "7.5km"
-    assert years(3.0) == "3年" and years(0.5) == "0.5年"
+    assert years(3.0) == "3年" and years(0.5) == "6か月" and years(8.6) == "8年7か月"

@@ -121,11 +121,16 @@ class InstallationSettings(models.Model):
     ``installation.load_installation``. A database without the row uses the defaults (``current``).
 
     ``retention_years``: a seeker's personal data is anonymised this many years after their last activity
-    (``kakehashi retention apply``)."""
+    (``kakehashi retention apply``). ``municipalities``: the municipalities the installation serves, its own
+    first; their towns' areas are the areas lists and boards offer. ``welfare_desk``: whether the installation
+    runs the welfare desk (support requests from welfare offices, the ``welfare`` app); an installation whose
+    desks serve other people (young people, say) leaves it off and its menu does not offer the desk."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     retention_years = models.PositiveSmallIntegerField(_("個人データの保存期間（最後の記録からの年数）"),
                                                        default=DEFAULT_RETENTION_YEARS)
+    municipalities = models.JSONField(_("市区町村"), default=list, blank=True)
+    welfare_desk = models.BooleanField(_("福祉窓口（生活保護受給者等の就労支援）"), default=True)
 
     class Meta:
         verbose_name = _("設置自治体の設定")
@@ -141,3 +146,8 @@ class InstallationSettings(models.Model):
     @classmethod
     def current(cls) -> "InstallationSettings":
         return cls.objects.filter(pk=1).first() or cls()
+
+    @property
+    def place_name(self) -> str:
+        """The installation's own municipality as titles show it (倉敷市), '' before a file is loaded."""
+        return str(self.municipalities[0]) if self.municipalities else ""

@@ -365,6 +365,7 @@ ROUTES: dict[str, Route] = {
     "seekers:create": Route(N_("求職者の登録"), capability="seeker.edit"),
     "seekers:detail": Route(N_("求職者詳細"), SEEKER),
     "seekers:edit": Route(N_("求職者の編集"), SEEKER, capability="seeker.edit"),
+    "seekers:audit_trail": Route(N_("監査ログ"), SEEKER, capability="audit.read"),
     "seekers:consent_add": Route(N_("同意の記録"), SEEKER, capability="seeker.edit"),
     "seekers:consent_withdraw": Route(N_("同意の撤回"), {**SEEKER, "consent_pk": "seekers.Consent"},
                                       capability="seeker.edit"),
@@ -445,6 +446,8 @@ ROUTES: dict[str, Route] = {
     # matching panels
     "matching:seeker": Route(N_("おすすめ求人"), SEEKER),
     "matching:posting": Route(N_("候補者"), {"pk": "postings.Posting"}),
+    # the code pickers' search of the reference tables (occupations, industries, towns): no one's record
+    "reference:codes": Route(N_("分類コードの検索")),
     # --- integrations: the API for other systems (kakehashi.api, docs/api.md) ---------------------------------
     # Public to the session check: a request is signed by an integration's token, which kakehashi.api checks
     # with the scope each operation needs (SCOPES) and audits under the purposes given here.
@@ -537,6 +540,7 @@ RETENTION: dict[str, dict[str, str]] = {
         "created_at": KEEP,
         "updated_at": KEEP,
         "anonymised_on": KEEP,
+        "search_key": ERASE,  # name, reading and phone folded for search; the id alone still finds the record
     },
     # what the person wished for and had done, as codes: learned transitions and the needs gap count by them
     "seekers.DesiredOccupation": {"id": KEEP, "seeker": KEEP, "occupation": KEEP, "rank": KEEP},

@@ -180,7 +180,7 @@ def _present_batch(viewer: Any, model: type[models.Model], batch: list[models.Mo
                     hidden.add(name)
         if hidden:
             _hide(instance, hidden)
-            instance._policy_hidden = frozenset(hidden) | getattr(  # type: ignore[attr-defined]
+            instance._policy_hidden = frozenset(hidden) | getattr(  # type: ignore[attr-defined]  # a marker set on any model instance
                 instance, "_policy_hidden", frozenset())
     path = policy.PERSON_OF.get(label)
     if path:

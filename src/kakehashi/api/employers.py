@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
@@ -13,23 +11,24 @@ from kakehashi.engine.text import nfkc
 
 from . import answers
 from .guard import principal, requires
-from .paging import PageQuery, all_words, page
+from .paging import PageQuery, page
 from .responses import for_detail, for_list
-from .schemas import EmployerOut, EmployerPage
+from .schemas import TEXT, EmployerOut, EmployerPage, Moment
 
 router = Router(tags=["事業所"])
 
 
 class EmployerFilters(PageQuery):
-    q: str | None = Field(None, max_length=200, description="語（空白で区切るとすべてを含むもの）：事業所名・ふりがな・事業所ID")
-    industry: str | None = Field(None, max_length=4, description="産業分類コード")
-    area: str | None = Field(None, max_length=40, description="地区")
+    q: str | None = Field(None, pattern=TEXT, max_length=200, description="事業所名・ふりがな（かなの種類・全角半角・空白を問わない）・電話番号（ハイフンの有無を問わない）・事業所ID（画面の検索と同じ）")
+    industry: str | None = Field(None, pattern=TEXT, max_length=4, description="産業分類コード")
+    area: str | None = Field(None, pattern=TEXT, max_length=40, description="地区")
     center_member: bool | None = Field(None, description="センター会員に限る（true）・除く（false）")
-    updated_since: datetime.datetime | None = Field(None, description="この日時以降に更新された事業所")
+    updated_since: Moment | None = Field(None, description="この日時以降に更新された事業所")
 
 
 def search(qs: EmployerQuerySet, f: EmployerFilters) -> EmployerQuerySet:
-    qs = all_words(qs, f.q, "name", "name_kana", "employer_id")
+    if f.q and f.q.strip():
+        qs = qs.search(f.q)
     if f.industry:
         qs = qs.filter(industry_id=nfkc(f.industry))
     if f.area:

@@ -3,7 +3,6 @@ targets themselves. Counts, not persons: nothing here is personal data."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,15 +20,15 @@ from .guard import requires
 from .paging import PageQuery, page
 from .problems import invalid, not_found
 from .responses import for_detail, for_list
-from .schemas import Progress, TargetPage
+from .schemas import TEXT, Day, Progress, TargetPage
 
 router = Router(tags=["実績・目標"])
 
 
 class ProgressQuery(Schema):
-    site: str = Field(..., max_length=40, description="拠点コード（例：tamashima）")
+    site: str = Field(..., pattern=TEXT, max_length=40, description="拠点コード（例：tamashima）")
     fiscal_year: int = Field(..., ge=EARLIEST_FISCAL_YEAR, le=LATEST_FISCAL_YEAR, description="年度（始まる年、例：2025）")
-    as_of: datetime.date | None = Field(None, description="基準日（省略時は今日、終わった年度は年度末）。年度の末より後は年度末に")
+    as_of: Day | None = Field(None, description="基準日（省略時は今日、終わった年度は年度末）。年度の末より後は年度末に")
 
 
 @router.get("/progress", response=for_detail(Progress), url_name="progress", summary="取組状況（目標と実績）")
@@ -49,7 +48,7 @@ def progress(request: HttpRequest, query: Query[ProgressQuery]) -> Any:
 
 
 class TargetFilters(PageQuery):
-    site: str | None = Field(None, max_length=40, description="拠点コード")
+    site: str | None = Field(None, pattern=TEXT, max_length=40, description="拠点コード")
     fiscal_year: int | None = Field(None, ge=EARLIEST_FISCAL_YEAR, le=LATEST_FISCAL_YEAR, description="年度")
 
 

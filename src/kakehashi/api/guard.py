@@ -11,7 +11,8 @@ the answer's ETag.
 3. An audit scope opens for the integration's account with the operation's purpose (``policy.ROUTES``), as
    ``audit.middleware.AuditScopeMiddleware`` does for a signed-in user: records loaded through ``visible_to``
    note the persons they show, refusals (a record the integration may not see, a scope it lacks) note a denial,
-   and when the answer is ready the scope writes one row for the persons shown and one per refusal.
+   and when the answer is ready the scope writes one row for the persons shown and one per refusal. A read that
+   showed no person writes one row naming the operation, so that every use of a token is in the audit log.
 4. The operation needs its scope (``requires``): granted to the integration, and where the scope lends
    capabilities (``policy.SCOPES``), one of them held by the integration's agency (``policy.can``); else 403.
 5. A GET answered 200 carries an ETag (a hash of the body); ``If-None-Match`` with it gives 304, which shows
@@ -34,11 +35,12 @@ from ninja.security import HttpBearer
 
 from kakehashi.accounts import policy
 from kakehashi.audit import scope
-from kakehashi.audit.log import record_denied
+from kakehashi.audit.log import record, record_denied
+from kakehashi.audit.models import Action
 
 from . import tokens
 from .models import IntegrationAccount
-from .problems import problem
+from .problems import not_found, problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,6 +120,23 @@ def authenticate(request: HttpRequest) -> IntegrationAccount | HttpResponse:
     return account
 
 
+def _record_use(request: HttpRequest, account: IntegrationAccount, name: str, purpose: str,
+                detail: dict[str, Any]) -> None:
+    """A read that showed no person (postings, employers, figures) is audited too, as one row naming the
+    operation: every use of a token is in the audit log under the integration's name."""
+    query = {_storable(k): [_storable(v) for v in vs] if len(vs) > 1 else _storable(vs[0])
+             for k, vs in request.GET.lists()}
+    with transaction.atomic():
+        record(account, Action.VIEW, name, [], purpose=purpose,
+               detail={"path": request.path, "method": "GET", "query": query, **detail})
+
+
+def _storable(text: str) -> str:
+    """A query's name or value as the audit row keeps it: PostgreSQL's JSON cannot hold NUL (a parameter the
+    operation ignores may carry anything), and 200 characters say what was asked."""
+    return text.replace("\x00", "\ufffd")[:200]
+
+
 def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
 
@@ -153,15 +172,21 @@ def guarded(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
             if isinstance(account, HttpResponse):
                 return account
             request.api_principal = account  # type: ignore[attr-defined]  # read by ``principal`` and TokenAuth
+            response: HttpResponseBase
             with scope.opened(account, purpose) as s:
-                if may_use(account, needed):
+                if "\x00" in request.path:
+                    # no record is named with NUL, and PostgreSQL could not even be asked for one
+                    response = not_found(request)
+                elif may_use(account, needed):
                     response = conditional(request, run(request, **kwargs))
                 else:
                     scope.denied(name, None, detail={"reason": "scope", "scope": needed})
                     response = problem(request, 403, f"この連携には「{needed}」（{policy.SCOPES[needed].label}）の"
                                                      f"権限がありません（{account.agency}）。")
-            scope.write(s, path=request.path, method=request.method or "",
-                        carried_content=200 <= response.status_code < 300)
+            answered = 200 <= response.status_code < 300
+            scope.write(s, path=request.path, method=request.method or "", carried_content=answered)
+            if answered and request.method == "GET" and not s.persons:
+                _record_use(request, account, name, purpose, s.detail)
             return response
 
     return call

@@ -6,11 +6,12 @@ from __future__ import annotations
 import importlib
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest
-from ninja import File, Router, UploadedFile
+from ninja import Router, UploadedFile
+from ninja.params.functions import File as FileParam
 
 from kakehashi.accounts import policy
 from kakehashi.audit import scope
@@ -27,6 +28,9 @@ router = Router(tags=["データ連携"])
 # The command's words for a database or disk that failed mid-import (its module is named after a keyword).
 failure_message = importlib.import_module("kakehashi.interchange.management.commands.import").failure_message
 
+# Each a file of the multipart body, named by its kind (docs/interchange.md).
+Upload = Annotated[UploadedFile | None, FileParam(None, description="CSV（UTF-8 または CP932）")]
+
 # What each file writes, so the capability an integration's agency must hold to send it (policy.CAPABILITIES).
 NEEDS = {"employers": "employer.edit", "seekers": "seeker.edit", "postings": "posting.edit",
          "visits": "visit.record", "referrals": "referral.edit", "targets": "plan.edit"}
@@ -35,10 +39,8 @@ NEEDS = {"employers": "employer.edit", "seekers": "seeker.edit", "postings": "po
 @router.post("/imports", response={**for_change(200, ImportOut), 503: Problem}, url_name="import",
              summary="データ連携ファイルの取込（1つ以上のファイルを一度に、すべてか何もしないか）")
 @requires("import:write")
-def import_files(request: HttpRequest, employers: File[UploadedFile] | None = None,
-                 seekers: File[UploadedFile] | None = None, postings: File[UploadedFile] | None = None,
-                 visits: File[UploadedFile] | None = None, referrals: File[UploadedFile] | None = None,
-                 targets: File[UploadedFile] | None = None) -> Any:
+def import_files(request: HttpRequest, employers: Upload = None, seekers: Upload = None, postings: Upload = None,
+                 visits: Upload = None, referrals: Upload = None, targets: Upload = None) -> Any:
     user = principal(request)
     sent = {"employers": employers, "seekers": seekers, "postings": postings, "visits": visits,
             "referrals": referrals, "targets": targets}

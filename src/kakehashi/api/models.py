@@ -74,7 +74,7 @@ class Integration(models.Model):
         )
         count, started = Integration.objects.filter(pk=self.pk).values_list(
             "window_count", "window_started_at").get()
-        if count <= self.requests_per_minute:
+        if count <= self.requests_per_minute or started is None:
             return True, 0
         remaining = (started + RATE_WINDOW - now).total_seconds()
         return False, max(1, int(remaining + 0.999))

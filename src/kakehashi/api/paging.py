@@ -13,6 +13,7 @@ from ninja import Field, Schema
 from kakehashi.engine.text import nfkc
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound="models.QuerySet[Any]")
 
 CURSOR = r"^[0-9]{1,18}$"
 DEFAULT_LIMIT = 50
@@ -39,7 +40,7 @@ def words(text: str | None) -> list[str]:
     return nfkc(text or "").split()
 
 
-def all_words(qs: models.QuerySet[M], text: str | None, *fields: str) -> models.QuerySet[M]:
+def all_words(qs: QS, text: str | None, *fields: str) -> QS:
     """Records in which every word appears in one of ``fields``."""
     for word in words(text):
         match: Any = models.Q()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,25 +16,25 @@ from . import answers
 from .guard import principal, requires
 from .paging import PageQuery, all_words, page
 from .responses import for_detail, for_list
-from .schemas import PostingOut, PostingPage
+from .schemas import TEXT, Day, Moment, PostingOut, PostingPage
 
 router = Router(tags=["求人"])
 
 
 class PostingFilters(PageQuery):
-    q: str | None = Field(None, max_length=200, description="語（全角・半角を問わず、空白で区切るとすべてを含むもの）：職種名・仕事の内容・事業所名・求人番号")
-    occupation: str | None = Field(None, max_length=6, description="職業中分類コード（例：073）")
-    major: str | None = Field(None, max_length=2, description="職業大分類コード（例：08）")
-    area: str | None = Field(None, max_length=40, description="地区（例：玉島）")
-    town: str | None = Field(None, max_length=80, description="町名（例：玉島阿賀崎）")
+    q: str | None = Field(None, pattern=TEXT, max_length=200, description="語（全角・半角を問わず、空白で区切るとすべてを含むもの）：職種名・仕事の内容・事業所名・求人番号")
+    occupation: str | None = Field(None, pattern=TEXT, max_length=6, description="職業中分類コード（例：073）")
+    major: str | None = Field(None, pattern=TEXT, max_length=2, description="職業大分類コード（例：08）")
+    area: str | None = Field(None, pattern=TEXT, max_length=40, description="地区（例：玉島）")
+    town: str | None = Field(None, pattern=TEXT, max_length=80, description="町名（例：玉島阿賀崎）")
     employment: EmploymentType | None = Field(None, description="雇用形態")
     wage_at_least: int | None = Field(None, ge=0, le=100_000_000, description="この額以上を払いうる求人（賃金の上限、なければ下限で比べる）")
     wage_unit: WageUnit = Field(WageUnit.MONTH, description="wage_at_least の単位")
     trial_employment_ok: bool | None = Field(None, description="トライアル雇用併用の求人に限る（true）・除く（false）")
     developed: bool | None = Field(None, description="開拓求人に限る（true）・除く（false）")
     open: bool = Field(True, description="今日受付中の求人に限る（既定）。false ですべて")
-    received_since: datetime.date | None = Field(None, description="この日以降に受理した求人（新着）")
-    updated_since: datetime.datetime | None = Field(None, description="この日時以降に更新された求人")
+    received_since: Day | None = Field(None, description="この日以降に受理した求人（新着）")
+    updated_since: Moment | None = Field(None, description="この日時以降に更新された求人")
 
 
 def search(qs: PostingQuerySet, f: PostingFilters) -> PostingQuerySet:

@@ -8,7 +8,6 @@ action's own message, the action's transaction rolled back."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,17 +27,27 @@ from .guard import principal, requires
 from .paging import PageQuery, page
 from .problems import invalid, problem
 from .responses import for_change, for_detail, for_list
-from .schemas import OutcomeIn, ReferralIn, ReferralOut, ReferralPage, TrialEndIn, TrialStartIn
+from .schemas import (
+    TEXT,
+    Day,
+    Moment,
+    OutcomeIn,
+    ReferralIn,
+    ReferralOut,
+    ReferralPage,
+    TrialEndIn,
+    TrialStartIn,
+)
 
 router = Router(tags=["職業紹介"])
 
 
 class ReferralFilters(PageQuery):
-    seeker_id: str | None = Field(None, max_length=40, description="求職者ID")
-    posting_id: str | None = Field(None, max_length=40, description="求人番号")
+    seeker_id: str | None = Field(None, pattern=TEXT, max_length=40, description="求職者ID")
+    posting_id: str | None = Field(None, pattern=TEXT, max_length=40, description="求人番号")
     outcome: Outcome | None = Field(None, description="結果")
-    referred_since: datetime.date | None = Field(None, description="この日以降の紹介")
-    updated_since: datetime.datetime | None = Field(None, description="この日時以降に更新された紹介")
+    referred_since: Day | None = Field(None, description="この日以降の紹介")
+    updated_since: Moment | None = Field(None, description="この日時以降に更新された紹介")
 
 
 def visible(request: HttpRequest) -> ReferralQuerySet:

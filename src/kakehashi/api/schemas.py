@@ -9,6 +9,7 @@ an answer.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
@@ -17,16 +18,33 @@ from pydantic_core import PydanticCustomError
 
 from kakehashi.referrals.models import Outcome, Reason
 
+# Dates and moments are ISO 8601 text, as the document's patterns say: pydantic would also read a number (or a
+# string of digits) as seconds since 1970. Years run 1900–2199 and offsets to ±14:00, what the database stores and
+# the fiscal calendar counts; every date the domain knows falls well inside.
+DAY = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+MOMENT = (r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+          r"(\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$")
+# Text the database can store: PostgreSQL refuses the NUL character.
+TEXT = r"^[^\u0000]*$"
 
-def _date_text(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise PydanticCustomError("date_type", "date must be a YYYY-MM-DD string")
-    return value
+
+def _matching(pattern: str, kind: str, message: str) -> BeforeValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if not (isinstance(value, str) and compiled.match(value)):
+            raise PydanticCustomError(kind, message)
+        return value
+
+    return BeforeValidator(check)
 
 
-Day = Annotated[datetime.date, BeforeValidator(_date_text)]
-Id = Annotated[StrictStr, Field(min_length=1, max_length=40)]
-Note = Annotated[StrictStr, Field(max_length=5000)]
+Day = Annotated[datetime.date, _matching(DAY, "date_type", "a date is YYYY-MM-DD"),
+                Field(json_schema_extra={"pattern": DAY})]
+Moment = Annotated[datetime.datetime, _matching(MOMENT, "datetime_type", "a moment is ISO 8601 with its offset"),
+                   Field(json_schema_extra={"pattern": MOMENT})]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=40, pattern=TEXT)]
+Note = Annotated[StrictStr, Field(max_length=5000, pattern=TEXT)]
 
 
 class Input(BaseModel):

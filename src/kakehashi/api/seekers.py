@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
@@ -15,22 +13,23 @@ from kakehashi.seekers.models import Seeker, SeekerQuerySet, SeekerStatus
 
 from . import answers
 from .guard import principal, requires
-from .paging import PageQuery, all_words, page, words
+from .paging import PageQuery, page, words
 from .responses import for_detail, for_list
-from .schemas import SeekerOut, SeekerPage
+from .schemas import TEXT, Moment, SeekerOut, SeekerPage
 
 router = Router(tags=["求職者"])
 
 
 class SeekerFilters(PageQuery):
-    q: str | None = Field(None, max_length=200, description="語（空白で区切るとすべてを含むもの）：氏名・ふりがな・求職者ID")
+    q: str | None = Field(None, pattern=TEXT, max_length=200, description="氏名・ふりがな（ひらがな・カタカナ・半角カナ、空白の有無を問わない）・電話番号（ハイフンの有無を問わない）・求職者ID（画面の検索と同じ）")
     status: SeekerStatus | None = Field(None, description="状況")
-    site: str | None = Field(None, max_length=40, description="拠点コード。福祉の状況を知りえない機関には効かない（拠点が福祉窓口のことがあるため）")
-    updated_since: datetime.datetime | None = Field(None, description="この日時以降に更新された求職者")
+    site: str | None = Field(None, pattern=TEXT, max_length=40, description="拠点コード。福祉の状況を知りえない機関には効かない（拠点が福祉窓口のことがあるため）")
+    updated_since: Moment | None = Field(None, description="この日時以降に更新された求職者")
 
 
 def search(qs: SeekerQuerySet, f: SeekerFilters, user: object) -> SeekerQuerySet:
-    qs = all_words(qs, f.q, "name", "name_kana", "seeker_id")
+    if f.q and f.q.strip():
+        qs = qs.search(f.q)
     if f.status:
         qs = qs.filter(status=f.status)
     # Choosing people by a field the integration may not see would tell it the field (policy.may_filter).

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
+from ninja.renderers import JSONRenderer
 
 from kakehashi.accounts import policy
 from kakehashi.audit import scope
@@ -26,13 +27,20 @@ DESCRIPTION = """架け橋（Kakehashi）の外部システム連携 API です�
 
 - 認証：管理者が発行した連携用トークンを `Authorization: Bearer kh1.…` で送ります。トークンは1つの機関と
   スコープに結び付いており、各操作に必要なスコープは操作の説明と `x-scope` にあります。
-- 見える記録と項目は、その機関の職員と同じです（同意の範囲、項目の制限）。個人の記録を返した応答と拒否は、
-  連携名（`api:<連携名>`）で監査ログに記録されます。
+- 見える記録と項目は、その機関の職員と同じです（同意の範囲、項目の制限）。トークンの利用（個人の記録を
+  返した応答は示した人とともに、変更、拒否も）は、連携名（`api:<連携名>`）で監査ログに記録されます。
+- 1分あたりの回数に上限があり、超えると 429 と `Retry-After` を返します。
 - 一覧はカーソルでページを送ります（`next_cursor` を `cursor` に）。GET の応答には ETag が付き、
   `If-None-Match` で 304 を返します。
 - 誤りは RFC 9457 の problem details（`application/problem+json`、日本語）で返します。
 
 詳しくは docs/api.md を参照してください。"""
+
+
+class JapaneseJSON(JSONRenderer):
+    """JSON in UTF-8 as written, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class KakehashiAPI(NinjaAPI):
@@ -55,7 +63,18 @@ class KakehashiAPI(NinjaAPI):
                                      + op.get("description", "")).strip()
                 for status, answer in op["responses"].items():
                     _describe(int(status), method, answer)
+                _files_not_null(op)
         return schema
+
+
+def _files_not_null(op: dict[str, Any]) -> None:
+    """A part of a multipart body is sent or left out, never null: an optional file is a binary string."""
+    form = op.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
+    for prop in form.get("properties", {}).values():
+        kinds = [k for k in prop.get("anyOf", []) if k.get("type") != "null"]
+        if len(kinds) == 1:
+            del prop["anyOf"]
+            prop.update(kinds[0])
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -80,7 +99,7 @@ def _describe(status: int, method: str, answer: dict[str, Any]) -> None:
 
 
 api = KakehashiAPI(title="Kakehashi API", version="1", description=DESCRIPTION, urls_namespace="api",
-                   auth=TokenAuth())
+                   auth=TokenAuth(), renderer=JapaneseJSON())
 
 for part in (postings, employers, seekers, referrals, matches, figures, imports):
     part.router.add_decorator(guarded, mode="view")

@@ -38,17 +38,6 @@ def person_name(rng: random.Random, female: bool) -> tuple[str, str]:
     return f"{family} {given}", f"{family_kana} {given_kana}"
 
 
-PLACE_WORDS: dict[str, list[tuple[str, str]]] = {
-    "玉島": [("玉島", "たましま"), ("乙島", "おとしま"), ("柏島", "かしわじま"), ("黒崎", "くろさき"),
-             ("阿賀崎", "あがさき"), ("長尾", "ながお"), ("船穂", "ふなお"), ("八島", "やしま"),
-             ("新倉敷", "しんくらしき"), ("勇崎", "いさざき"), ("道口", "みちぐち")],
-    "水島": [("水島", "みずしま"), ("連島", "つらじま"), ("福田", "ふくだ"), ("呼松", "よびまつ"),
-             ("亀島", "かめじま"), ("広江", "ひろえ"), ("東塚", "ひがしづか")],
-    "倉敷": [("倉敷", "くらしき"), ("中庄", "なかしょう"), ("茶屋町", "ちゃやまち"), ("酒津", "さかづ"),
-             ("西阿知", "にしあち"), ("庄", "しょう")],
-    "児島": [("児島", "こじま"), ("下津井", "しもつい"), ("味野", "あじの"), ("由加", "ゆが")],
-    "真備": [("真備", "まび"), ("箭田", "やた")],
-}
 BRAND_WORDS = [("サンプル", "さんぷる"), ("ミホン", "みほん"), ("モデル", "もでる"), ("カリ", "かり")]
 
 # Words that name a firm's trade, by JSIC division.
@@ -93,9 +82,11 @@ CARE_WORDS = [("やすらぎ", "やすらぎ"), ("ひだまり", "ひだまり")
 FICTION_MARK = "（架空）"
 
 
-def employer_name(rng: random.Random, division: str, area: str, branded: bool) -> tuple[str, str]:
-    """A firm name ending in 「（架空）」 and its reading (without the legal form, as lists sort by it)."""
-    place, place_kana = rng.choice(PLACE_WORDS.get(area) or PLACE_WORDS["倉敷"])
+def employer_name(rng: random.Random, division: str, places: list[tuple[str, str]],
+                  branded: bool) -> tuple[str, str]:
+    """A firm name ending in 「（架空）」 and its reading (without the legal form, as lists sort by it), after one
+    of ``places``: the place names of the firm's area (the installation file's ``demo.place_words``)."""
+    place, place_kana = rng.choice(places)
     brand, brand_kana = rng.choice(BRAND_WORDS) if branded else ("", "")
     if division in ("83", "84", "85"):
         word, word_kana = rng.choice(CARE_WORDS)

@@ -1,5 +1,7 @@
-"""The demo year: a believable, entirely fictional record of Work Plaza Tamashima and Welfare Job Satellite
-Mizushima, for trying the software out.
+"""The demo year of an installation: a believable, entirely fictional record of its desks, for trying the
+software out. What is particular to the installation — its sites and their volumes, the areas people live and
+work in, the demo logins, the targets, the success case — is the ``"demo"`` part of its installation file
+(``spec``); this module holds how a year of work unfolds, the same for every installation.
 
 It covers the previous fiscal year whole and the current one up to the as-of date, so every page has a prior
 year to compare with. The same options always give the same records: every random choice comes from a seeded
@@ -7,9 +9,10 @@ generator. The whole of both years is simulated before the records after the as-
 seekers, postings and referral outcomes up to a given day are the same whatever later as-of date is chosen;
 the success case and the casework details (see ``casework``) are placed relative to the as-of date.
 
-Volumes follow the seed's Tamashima figures (about 730 developed postings with 1,300 openings, 3,400 referrals
-and 630 placements a year); ``scale`` multiplies every count. The occupation mix is Okayama's (see ``mix``).
-One seeker's story — the seed's success case — is written in full under the id ``DEMO-SUCCESS``.
+Kurashiki's volumes follow the seed's Tamashima figures (about 730 developed postings with 1,300 openings, 3,400
+referrals and 630 placements a year); ``scale`` multiplies every count. The occupation mix is Okayama's (see
+``mix``). Where the file describes one, a seeker's story — the seed's success case — is written in full under
+the id ``DEMO-SUCCESS``.
 """
 
 from __future__ import annotations
@@ -18,23 +21,24 @@ import datetime
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jpholiday
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
-from kakehashi.accounts.installation import load_installation
-from kakehashi.accounts.models import Agency, Role, Site, Staff
+from kakehashi.accounts.installation import DEFAULT_FILE
+from kakehashi.accounts.models import Agency, AgencyKind, Role, Site, Staff
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod, VisitParty
 from kakehashi.engine.calendar import fiscal_year_bounds, month_end
 from kakehashi.governance.demo import build_demo as build_governance_demo
-from kakehashi.plans.models import Indicator, Target
+from kakehashi.home.installation import LOAD_ERRORS
+from kakehashi.home.installation import load as load_installation
+from kakehashi.plans.models import Indicator, ManualCount, Target
 from kakehashi.postings.models import EmploymentType, Posting
 from kakehashi.reference.loaders import postal_codes_of
 from kakehashi.reference.models import Industry, Town
@@ -67,33 +71,14 @@ from kakehashi.welfare.models import BenefitChange, SupportPlan, SupportRequest,
 from . import fiction
 from .casework import Casework, Lifecycle
 from .mix import Mix, industries_for, okayama_mix
+from .spec import DemoError, DemoSpec, DemoUser, StorySpec, Volume, read_spec
 
 PREFIX = "DEMO-"
 SUCCESS_SEEKER_ID = "DEMO-SUCCESS"
 # The demo is local fiction: one well-known password, printed by `kakehashi demo-logins`.
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (the demo's published password: README and demo-logins print it)
 PURPOSE = "デモデータ"
-INSTALLATION = Path(settings.PROJECT_DIR) / "installations" / "kurashiki.json"
-CITY = "倉敷市"
-
-HW, CITY_AGENCY, CENTER = "hw-kurashiki-chuo", "kurashiki-city", "kurashiki-center"
-WELFARE_OFFICE = {"tamashima": "tamashima-welfare", "mizushima": "mizushima-welfare"}
-
-# (username, agency code, site code, role, display name): one login per role and agency.
-DEMO_USERS: list[tuple[str, str | None, str | None, str, str]] = [
-    ("hw_counselor", HW, "tamashima", Role.JOB_COUNSELOR, "仮田 花子"),
-    ("hw_navigator", HW, "tamashima", Role.NAVIGATOR, "仮山 直樹"),
-    ("hw_manager", HW, None, Role.MANAGER, "仮川 浩"),
-    ("mizushima_navigator", HW, "mizushima", Role.NAVIGATOR, "例野 優子"),
-    ("city_counselor", CITY_AGENCY, "tamashima", Role.LIFE_COUNSELOR, "仮本 千尋"),
-    ("city_manager", CITY_AGENCY, None, Role.MANAGER, "仮井 誠"),
-    ("center_promoter", CENTER, "tamashima", Role.DISTRICT_PROMOTER, "仮谷 修"),
-    ("center_manager", CENTER, None, Role.MANAGER, "仮沢 恵子"),
-    ("welfare_caseworker", "tamashima-welfare", None, Role.CASEWORKER, "仮島 智子"),
-    ("welfare_manager", "tamashima-welfare", None, Role.MANAGER, "仮原 隆"),
-    ("mizushima_caseworker", "mizushima-welfare", None, Role.CASEWORKER, "例田 美咲"),
-    ("admin", None, None, Role.ADMINISTRATOR, "システム 管理者"),
-]
+INSTALLATION = DEFAULT_FILE
 
 # Seasonal weights of the months April → March: the spring rush, the August and December lulls.
 SEASON = [1.15, 1.0, 1.05, 1.0, 0.85, 0.95, 1.05, 0.95, 0.8, 1.05, 1.05, 1.1]
@@ -104,52 +89,6 @@ OPENINGS_REGULAR = [(1, 0.65), (2, 0.22), (3, 0.08), (5, 0.05)]
 OTHER_OUTCOMES = [(Outcome.REJECTED, 0.55, (7, 28)), (Outcome.DECLINED, 0.3, (2, 14)),
                   (Outcome.WITHDRAWN, 0.15, (1, 10))]
 HIRE_LAG = (7, 35)
-
-
-@dataclass(frozen=True)
-class Volume:
-    """One site's yearly volumes at scale 1, and who its seekers are."""
-
-    seekers: int
-    referrals: int
-    placements: int
-    developed_postings: int
-    developed_openings: int
-    regular_postings: int
-    center_visits: int
-    welfare_share: float
-    city_share: float
-    individual_development: float
-    home_areas: dict[str, float]
-    employer_areas: dict[str, float]
-
-
-TAMASHIMA = Volume(
-    seekers=1500, referrals=3445, placements=636, developed_postings=728, developed_openings=1317,
-    regular_postings=850, center_visits=380, welfare_share=0.12, city_share=0.2, individual_development=0.05,
-    home_areas={"玉島": 0.8, "倉敷": 0.08, "水島": 0.06, "真備": 0.04, "児島": 0.02},
-    employer_areas={"玉島": 0.75, "倉敷": 0.12, "水島": 0.08, "真備": 0.03, "児島": 0.02},
-)
-MIZUSHIMA = Volume(
-    seekers=180, referrals=210, placements=52, developed_postings=40, developed_openings=56,
-    regular_postings=25, center_visits=0, welfare_share=0.85, city_share=0.15, individual_development=0.35,
-    home_areas={"水島": 0.85, "倉敷": 0.1, "玉島": 0.03, "児島": 0.02},
-    employer_areas={"水島": 0.8, "倉敷": 0.15, "玉島": 0.05},
-)
-# (prior year, current year): the prior year is the seed's FY2012 record, the current one a little ahead.
-VOLUMES: dict[str, tuple[Volume, Volume]] = {
-    "tamashima": (TAMASHIMA, replace(TAMASHIMA, referrals=3400, placements=640, developed_postings=745,
-                                     developed_openings=1340)),
-    "mizushima": (MIZUSHIMA, replace(MIZUSHIMA, placements=55, developed_postings=42, developed_openings=60)),
-}
-# Numeric targets (prior year, current year) as the business plan sets them; the seed's for Tamashima.
-TARGETS: dict[str, dict[str, tuple[int, int]]] = {
-    "tamashima": {"placements": (630, 630), "developed_openings": (1100, 1200)},
-    "mizushima": {"placements": (50, 50), "developed_openings": (55, 60)},
-}
-EMPLOYERS = 1000
-EMPLOYER_AREAS = {"玉島": 0.56, "水島": 0.2, "倉敷": 0.15, "児島": 0.06, "真備": 0.03}
-CENTER_AREAS = {"玉島": 0.7, "倉敷": 0.15, "水島": 0.1, "真備": 0.05}
 
 LICENCE = "普通自動車免許"
 QUALIFICATIONS: dict[str, list[str]] = {
@@ -166,10 +105,6 @@ MONTHLY_WAGE: dict[str, tuple[int, int]] = {
     "10": (170_000, 220_000), "11": (160_000, 210_000), "12": (180_000, 250_000), "13": (200_000, 300_000),
     "14": (210_000, 320_000), "15": (160_000, 200_000),
 }
-
-
-class DemoError(ValueError):
-    """The demo cannot be generated as asked; the message says why, in Japanese."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +127,7 @@ class Plan:
 
 @dataclass
 class Spot:
-    """A real Kurashiki address: postal code, town and the town's area."""
+    """A real address in the installation's municipality: postal code, town and the town's area."""
 
     postal_code: str
     town: Town
@@ -278,7 +213,7 @@ def has_records() -> bool:
 
 
 def has_demo_data() -> bool:
-    return Seeker.objects.filter(seeker_id=SUCCESS_SEEKER_ID).exists()
+    return Seeker.objects.filter(seeker_id__startswith=PREFIX).exists()
 
 
 @transaction.atomic
@@ -299,31 +234,91 @@ def remove_demo_data() -> dict[str, int]:
     return removed
 
 
-def ensure_demo_staff() -> dict[str, Staff]:
+def demo_users(installation: Path = INSTALLATION) -> list[DemoUser]:
+    """The installation's demo logins (one per role and agency), as its file lists them."""
+    return read_spec(installation).users
+
+
+def ensure_demo_staff(spec: DemoSpec) -> dict[str, Staff]:
     """The demo logins, one per role and agency; existing accounts of the same name are left as they are."""
     agencies = {a.code: a for a in Agency.objects.all()}
     sites = {s.code: s for s in Site.objects.all()}
-    password = make_password(DEMO_PASSWORD)  # hashed once: twelve slow hashes would dominate a small demo
+    for u in spec.users:
+        if (u.agency and u.agency not in agencies) or (u.site and u.site not in sites):
+            raise DemoError(f"デモのログイン {u.username} の機関「{u.agency}」または拠点「{u.site}」が設置ファイルにありません")
+    password = make_password(DEMO_PASSWORD)  # hashed once: a dozen slow hashes would dominate a small demo
     users: dict[str, Staff] = {}
     created = []
-    for username, agency, site, role, name in DEMO_USERS:
-        user = Staff.objects.filter(username=username).first()
+    for u in spec.users:
+        user = Staff.objects.filter(username=u.username).first()
         if user is None:
-            user = Staff(username=username, display_name=name, role=role, agency=agencies.get(agency or ""),
-                         site=sites.get(site or ""), password=password)
+            user = Staff(username=u.username, display_name=u.name, role=u.role, agency=agencies.get(u.agency or ""),
+                         site=sites.get(u.site or ""), password=password)
             user.save()
             created.append(user)
-        users[username] = user
+        users[u.username] = user
     if created:
         record(None, Action.CREATE, Staff, created, purpose=PURPOSE, detail={"count": len(created)})
     return users
 
 
-def demo_logins() -> list[Staff]:
-    """The demo logins that exist, in the order of ``DEMO_USERS``."""
-    found = {s.username: s for s in Staff.objects.filter(username__in=[u[0] for u in DEMO_USERS])
-             .select_related("agency", "site")}
-    return [found[u[0]] for u in DEMO_USERS if u[0] in found]
+def demo_logins(installation: Path = INSTALLATION) -> list[Staff]:
+    """The demo logins of the installation that exist, in the order its file lists them."""
+    names = [u.username for u in demo_users(installation)]
+    found = {s.username: s for s in Staff.objects.filter(username__in=names).select_related("agency", "site")}
+    return [found[name] for name in names if name in found]
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Who works a site's desk in the demo (usernames of demo logins): Hello Work's navigator and, where the site
+    has one, its job counselor; the city's counselor; the caseworker of the welfare office that refers to it."""
+
+    navigator: str
+    counselor: str | None
+    city_counselor: str
+    caseworker: str | None
+    hello_work: str  # the agency codes of the navigator and the city's counselor
+    city: str
+
+
+def desks(spec: DemoSpec) -> dict[str, Desk]:
+    """Each site's desk, from the demo logins: a role at the site itself first, else anyone of that agency kind
+    in that role — except the job counselor, whom a desk has only when one works at its site."""
+    kinds = dict(Agency.objects.values_list("code", "kind"))
+
+    def find(role: str, kind: str, site: str | None, agency: str | None = None,
+             elsewhere: bool = True) -> DemoUser | None:
+        candidates = [u for u in spec.users if u.role == role and kinds.get(u.agency or "") == kind
+                      and (agency is None or u.agency == agency)]
+        here = [u for u in candidates if u.site == site]
+        found = here or (candidates if elsewhere else [])
+        return found[0] if found else None
+
+    out = {}
+    for code, site in spec.sites.items():
+        navigator = find(Role.NAVIGATOR, AgencyKind.HELLO_WORK, code)
+        city = find(Role.LIFE_COUNSELOR, AgencyKind.CITY, code)
+        if navigator is None or city is None:
+            raise DemoError("デモのログインに、ハローワークの就職支援ナビゲーターと市の住居・生活支援相談員が1人ずつ必要です")
+        caseworker = (find(Role.CASEWORKER, AgencyKind.WELFARE_OFFICE, None, site.welfare_office)
+                      if site.welfare_office else None)
+        if site.welfare_office and caseworker is None:
+            raise DemoError(f"デモのログインに、{site.welfare_office} のケースワーカーが必要です")
+        counselor = find(Role.JOB_COUNSELOR, AgencyKind.HELLO_WORK, code, elsewhere=False)
+        out[code] = Desk(navigator=navigator.username, counselor=counselor.username if counselor else None,
+                         city_counselor=city.username, caseworker=caseworker.username if caseworker else None,
+                         hello_work=navigator.agency or "", city=city.agency or "")
+    return out
+
+
+def story_logins(installation: Path = INSTALLATION) -> list[str]:
+    """The logins to follow the success case with: the desk's navigator, the city's counselor, the caseworker."""
+    spec = read_spec(installation)
+    if spec.story is None:
+        return []
+    desk = desks(spec)[spec.story.site]
+    return [name for name in (desk.navigator, desk.city_counselor, desk.caseworker) if name]
 
 
 def _spread(total: int, weights: list[float]) -> list[int]:
@@ -354,13 +349,21 @@ def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
 class Builder:
     """Simulates both fiscal years month by month and collects the records."""
 
-    def __init__(self, plan: Plan, users: dict[str, Staff]) -> None:
+    def __init__(self, plan: Plan, users: dict[str, Staff], spec: DemoSpec) -> None:
         self.plan = plan
         self.rng = random.Random(plan.seed)
         self.users = users
+        self.spec = spec
+        self.volumes = {code: (s.prior, s.current) for code, s in spec.sites.items()}
+        self.desks = desks(spec)
+        self.center_sites = [code for code, s in spec.sites.items() if s.prior.center_visits or s.current.center_visits]
+        promoters = [u.username for u in spec.users if u.role == Role.DISTRICT_PROMOTER]
+        self.center_promoter = promoters[0] if promoters else None
+        if self.center_sites and self.center_promoter is None:
+            raise DemoError("センターの事業所訪問があるのに、デモのログインに地区担当推進員がいません")
         self.mix: Mix = okayama_mix()
-        self.sites = {s.code: s for s in Site.objects.filter(code__in=list(VOLUMES))}
-        missing = set(VOLUMES) - set(self.sites)
+        self.sites = {s.code: s for s in Site.objects.filter(code__in=list(self.volumes))}
+        missing = set(self.volumes) - set(self.sites)
         if missing:
             raise DemoError(f"拠点 {'、'.join(sorted(missing))} がありません。先に設置ファイルを読み込んでください")
         self.agencies = {a.code: a for a in Agency.objects.all()}
@@ -420,19 +423,21 @@ class Builder:
         return self.roll(day + datetime.timedelta(days=self.rng.randint(low, high)))
 
     def _spots(self) -> dict[str, list[Spot]]:
-        """Every postal code of the city that names a known town, grouped by the town's area."""
-        index = TownIndex()
+        """Every postal code of the municipality that names a known town, grouped by the town's area."""
+        city = self.spec.municipality
+        index = TownIndex(Town.objects.filter(municipality=city))
         spots: dict[str, list[Spot]] = defaultdict(list)
-        for code, _name in postal_codes_of(CITY):
+        for code, _name in postal_codes_of(city):
             place = index.locate(code)
-            if place is not None and place.town is not None and place.town.municipality == CITY:
+            if place is not None and place.town is not None and place.town.municipality == city:
                 spots[place.town.area].append(Spot(code, place.town))
         if not spots:
-            raise DemoError("倉敷市の町名データがありません。参照データの読み込み（migrate）を確認してください")
+            raise DemoError(f"{city}の町名データがありません。参照データの読み込み（migrate）を確認してください")
         return spots
 
     def spot(self, area: str) -> Spot:
-        return self.rng.choice(self.spots.get(area) or self.spots["倉敷"])
+        found = self.spots.get(area) or self.spots.get(self.spec.default_area) or next(iter(self.spots.values()))
+        return self.rng.choice(found)
 
     def coordinates(self, spot: Spot) -> tuple[float, float]:
         """The town's coordinates moved by up to ~300 m, so a town's addresses do not sit on one map pin."""
@@ -447,14 +452,14 @@ class Builder:
         return max(0, round(n * self.plan.scale))
 
     def volume(self, site: str, month: datetime.date) -> Volume:
-        prior, current = VOLUMES[site]
+        prior, current = self.volumes[site]
         return current if month >= fiscal_year_bounds(self.plan.fiscal_year)[0] else prior
 
     def monthly(self, site: str, attribute: str) -> dict[datetime.date, int]:
         """A yearly volume spread over the months of each fiscal year; the months before the prior year run at
         the prior year's pace."""
         out: dict[datetime.date, int] = {}
-        for fy, volume in zip((self.plan.fiscal_year - 1, self.plan.fiscal_year), VOLUMES[site], strict=True):
+        for fy, volume in zip((self.plan.fiscal_year - 1, self.plan.fiscal_year), self.volumes[site], strict=True):
             start, _ = fiscal_year_bounds(fy)
             parts = _spread(self.count(getattr(volume, attribute)), SEASON)
             for i, n in enumerate(parts):
@@ -466,27 +471,28 @@ class Builder:
     # --- the simulation --------------------------------------------------------------------------------
     def run(self) -> Records:
         self.make_employers()
-        for site in VOLUMES:
+        for site in self.volumes:
             self.make_seekers(site)
         first_postings = self._shift(self.prior_start, -4)
         first_referrals = self._shift(self.prior_start, -2)
         monthly = {site: {a: self.monthly(site, a) for a in ("developed_postings", "regular_postings",
                                                               "referrals", "placements", "center_visits")}
-                   for site in VOLUMES}
-        for site in VOLUMES:
+                   for site in self.volumes}
+        for site in self.volumes:
             self._openings_pools(site, monthly[site]["developed_postings"])
         for month in self.months:
             if month < first_postings:
                 continue
-            self.center_visits(month, monthly["tamashima"]["center_visits"][month])
-            for site in VOLUMES:
+            for site in self.center_sites:
+                self.center_visits(month, monthly[site]["center_visits"][month])
+            for site in self.volumes:
                 self.postings(site, month, monthly[site]["developed_postings"][month],
                               monthly[site]["regular_postings"][month])
             if month < first_referrals:
                 continue
-            for site in VOLUMES:
+            for site in self.volumes:
                 self.referrals(site, month, monthly[site]["referrals"][month], monthly[site]["placements"][month])
-        for site in VOLUMES:
+        for site in self.volumes:
             for s in self.seekers[site]:
                 self.consultations(s)
         return self.out
@@ -495,12 +501,12 @@ class Builder:
         openings = self.mix.openings
         divisions_to_occupations: dict[str, dict[str, float]] = defaultdict(dict)
         for occ, weight in openings.items():
-            for division in industries_for(occ, self.mix.majors[occ]):
+            for division in industries_for(occ, self.mix.majors[occ], {}):
                 divisions_to_occupations[division][occ] = weight
-        for _ in range(max(20, self.count(EMPLOYERS))):
-            area = _pick(self.rng, EMPLOYER_AREAS)
+        for _ in range(max(20, self.count(self.spec.employers))):
+            area = _pick(self.rng, self.spec.employer_areas)
             occ = _pick(self.rng, openings)
-            division = _pick(self.rng, industries_for(occ, self.mix.majors[occ], area))
+            division = _pick(self.rng, industries_for(occ, self.mix.majors[occ], self.spec.industry_tilt.get(area, {})))
             occupations = [occ]
             if self.rng.random() < 0.35:
                 other = _pick(self.rng, divisions_to_occupations[division])
@@ -515,12 +521,12 @@ class Builder:
         spot = spot or self.spot(area)
         lat, lng = self.coordinates(spot)
         if name is None:
-            name = fiction.employer_name(rng, division, area, branded=rng.random() < 0.25)
+            name = fiction.employer_name(rng, division, self.spec.places(area), branded=rng.random() < 0.25)
             for _ in range(20):
                 if name[0] not in self.employer_names:
                     break
                 # Another firm of the trade has the plain name: brand this one.
-                name = fiction.employer_name(rng, division, area, branded=True)
+                name = fiction.employer_name(rng, division, self.spec.places(area), branded=True)
         if employees is None:
             base = 60 if division in ("83", "85", "16", "17", "22", "31") else 18
             employees = int(min(900, max(1, rng.lognormvariate(math.log(base), 1.0))))
@@ -573,7 +579,7 @@ class Builder:
         return chosen
 
     def add_seeker(self, site: str, month: datetime.date) -> None:
-        rng, volume = self.rng, VOLUMES[site][0]
+        rng, volume = self.rng, self.volumes[site][0]
         registered = self.business_day(month)
         roll = rng.random()
         welfare = roll < volume.welfare_share
@@ -581,6 +587,8 @@ class Builder:
         female = rng.random() < (0.55 if welfare else 0.5)
         if welfare:
             age = rng.choice([rng.randint(30, 44), rng.randint(45, 64), rng.randint(45, 64)])
+        elif volume.ages is not None:
+            age = rng.randint(*volume.ages)
         else:
             age = rng.choices([rng.randint(18, 29), rng.randint(30, 39), rng.randint(40, 49), rng.randint(50, 59),
                                rng.randint(60, 69)], weights=[20, 18, 22, 22, 18])[0]
@@ -603,11 +611,11 @@ class Builder:
             gap: int | None = rng.choices(range(1, 11), weights=[8, 8, 7, 6, 5, 4, 3, 3, 2, 2])[0]
         else:
             gap = rng.randint(1, 5) if rng.random() < 0.2 else None
-        barriers = ""
+        barriers, kinds = "", list(volume.barriers or fiction.BARRIERS)
         if welfare:
-            barriers = "、".join(rng.sample(fiction.BARRIERS, rng.randint(1, 3)))
+            barriers = "、".join(rng.sample(kinds, rng.randint(1, 3)))
         elif by_city and rng.random() < 0.4:
-            barriers = rng.choice(fiction.BARRIERS)
+            barriers = rng.choice(kinds)
         area = _pick(rng, volume.home_areas)
         spot = self.spot(area)
         lat, lng = self.coordinates(spot)
@@ -616,7 +624,7 @@ class Builder:
         previous = self.mix.names[experience_occ].replace("の職業", "")
         note = rng.choice(fiction.NOTES).format(prev=previous, wish=rng.choice(fiction.WISHES))
         if welfare:
-            referred_by, referring = ReferredBy.WELFARE_OFFICE, self.agencies[WELFARE_OFFICE[site]]
+            referred_by, referring = ReferredBy.WELFARE_OFFICE, self.agencies[self.spec.sites[site].welfare_office or ""]
         elif by_city:
             referred_by, referring = (ReferredBy.CITY if rng.random() < 0.6 else ReferredBy.SELF), None
         else:
@@ -672,7 +680,7 @@ class Builder:
         for index, fy in enumerate((self.plan.fiscal_year - 1, self.plan.fiscal_year)):
             start, _ = fiscal_year_bounds(fy)
             n = sum(developed.get(self._shift(start, i), 0) for i in range(12))
-            total = self.count(VOLUMES[site][index].developed_openings)
+            total = self.count(self.volumes[site][index].developed_openings)
             self.openings_pools[(site, fy)] = self._openings(n, total)
 
     def _openings(self, n: int, total: int) -> list[int]:
@@ -709,13 +717,13 @@ class Builder:
         """The Center's employer visits: its district promoter calls on members and records hiring needs."""
         rng = self.rng
         for _ in range(n):
-            area = _pick(rng, CENTER_AREAS)
+            area = _pick(rng, self.spec.center_areas or self.spec.employer_areas)
             local = self.employers_in.get(area, [])
             members = [e for e in local if e.model.center_member]
             candidates = members if members and rng.random() < 0.7 else local or self.employers
             employer = rng.choice(candidates)
             on = self.business_day(month)
-            visit = self.visit(employer, on, VisitParty.CENTER, "center_promoter", VisitMethod.VISIT,
+            visit = self.visit(employer, on, VisitParty.CENTER, self.center_promoter or "", VisitMethod.VISIT,
                                rng.choice(fiction.CENTER_VISIT_NOTES))
             if rng.random() < 0.55:
                 occ = rng.choice(employer.occupations)
@@ -746,11 +754,13 @@ class Builder:
     def postings(self, site: str, month: datetime.date, developed: int, regular: int) -> None:
         rng = self.rng
         volume = self.volume(site, month)
-        hw_staff = "mizushima_navigator" if site == "mizushima" else None
+        desk = self.desks[site]
+        # A desk with one Hello Work member (a navigator) has them do everything; otherwise the work is shared.
+        hw_staff = desk.navigator if desk.counselor is None else None
         pool = [s for s in self.pool(site, month) if s.welfare or s.gap]
         for _ in range(developed):
             on = self.business_day(month)
-            need = self.take_need(on) if site == "tamashima" and rng.random() < 0.3 else None
+            need = self.take_need(on) if site in self.center_sites and rng.random() < 0.3 else None
             target: SeekerSim | None = None
             employer: EmployerSim | None = None
             occ = ""
@@ -770,7 +780,7 @@ class Builder:
             openings = self.developed_openings(site, month, smallest=target is not None)
             trial = rng.random() < (0.7 if target else 0.15)
             posting = self.posting(site, employer, occ, on, openings, developed=True, trial=trial)
-            staff = hw_staff or ("hw_navigator" if target or rng.random() < 0.6 else "hw_counselor")
+            staff = hw_staff or (desk.navigator if target or rng.random() < 0.6 else desk.counselor or "")
             method = VisitMethod.VISIT if target or rng.random() < 0.6 else VisitMethod.PHONE
             note = ("ご本人の経歴と希望を説明し、求人の提出を依頼。受理。" if target else
                     fiction.DEVELOPMENT_NOTES[2] if need else rng.choice(fiction.DEVELOPMENT_NOTES))
@@ -798,7 +808,7 @@ class Builder:
         for _ in range(round(developed * 0.8)):
             employer = self.rng.choice(self.employers)
             self.visit(employer, self.business_day(month), VisitParty.HELLO_WORK,
-                       hw_staff or rng.choice(["hw_navigator", "hw_counselor"]),
+                       hw_staff or rng.choice([desk.navigator, desk.counselor or ""]),
                        VisitMethod.PHONE if rng.random() < 0.6 else VisitMethod.VISIT,
                        rng.choice(fiction.UNPRODUCTIVE_NOTES))
 
@@ -852,7 +862,7 @@ class Builder:
 
     def find_posting(self, seeker: SeekerSim, on: datetime.date) -> Posting | None:
         rng, month = self.rng, on.replace(day=1)
-        sites = [seeker.site] + [s for s in VOLUMES if s != seeker.site]
+        sites = [seeker.site] + [s for s in self.volumes if s != seeker.site]
         if rng.random() < 0.75:
             for site in sites:
                 candidates = [p for occ in seeker.desired for p in self.open_by_occupation.get((site, month, occ), [])
@@ -909,10 +919,11 @@ class Builder:
                 self.add_referral(r, outcome, self.later(r.on, *lag), False)
 
     def add_referral(self, r: RefSim, outcome: str, outcome_on: datetime.date, trial: bool) -> None:
-        if r.seeker.site == "mizushima":
-            staff = "mizushima_navigator"
+        desk = self.desks[r.seeker.site]
+        if desk.counselor is None:
+            staff = desk.navigator
         else:
-            staff = "hw_navigator" if r.individual or self.rng.random() < 0.3 else "hw_counselor"
+            staff = desk.navigator if r.individual or self.rng.random() < 0.3 else desk.counselor
         self.out.referrals.append(Referral(
             referral_id=self.next_id("R", 6), seeker=r.seeker.model, posting=r.posting, referred_on=r.on,
             outcome=outcome, outcome_on=outcome_on, trial_employment=trial, staff=self.users[staff],
@@ -922,15 +933,14 @@ class Builder:
         """The record of a seeker's consultations: the first on the day they registered, then follow-ups
         until they were hired or stopped searching."""
         rng, seeker = self.rng, s.model
-        city = self.agencies[CITY_AGENCY]
-        hw = self.agencies[HW]
-        hw_staff = "mizushima_navigator" if s.site == "mizushima" else "hw_counselor"
+        desk = self.desks[s.site]
+        city, hw = self.agencies[desk.city], self.agencies[desk.hello_work]
+        hw_staff = desk.counselor or desk.navigator
         if s.welfare:
-            office = WELFARE_OFFICE[s.site]
-            caseworker = "mizushima_caseworker" if s.site == "mizushima" else "welfare_caseworker"
-            first = (ConsultationKind.LIFE, self.agencies[office], caseworker)
+            office = self.spec.sites[s.site].welfare_office or ""
+            first = (ConsultationKind.LIFE, self.agencies[office], desk.caseworker or "")
         elif seeker.registered_by == "city":
-            first = (rng.choice([ConsultationKind.EMPLOYMENT, ConsultationKind.LIFE]), city, "city_counselor")
+            first = (rng.choice([ConsultationKind.EMPLOYMENT, ConsultationKind.LIFE]), city, desk.city_counselor)
         else:
             first = (ConsultationKind.JOB, hw, hw_staff)
         self.consultation(seeker, seeker.registered_on, *first)
@@ -941,10 +951,10 @@ class Builder:
             on = self.roll(seeker.registered_on + datetime.timedelta(days=rng.randint(7, span)))
             if s.referable and rng.random() < 0.65:
                 self.consultation(seeker, on, ConsultationKind.JOB, hw,
-                                  rng.choice([hw_staff, "hw_navigator"]) if s.site == "tamashima" else hw_staff)
+                                  rng.choice([hw_staff, desk.navigator]) if desk.counselor else hw_staff)
             else:
                 kind = ConsultationKind.LIFE if s.welfare and rng.random() < 0.5 else ConsultationKind.EMPLOYMENT
-                self.consultation(seeker, on, kind, city, "city_counselor")
+                self.consultation(seeker, on, kind, city, desk.city_counselor)
 
     def consultation(self, seeker: Seeker, on: datetime.date, kind: str, agency: Agency, staff: str,
                      notes: str | None = None) -> None:
@@ -955,8 +965,8 @@ class Builder:
 
 
 # --- the success case ---------------------------------------------------------------------------------------
-SUCCESS_HOME = "713-8123"      # 玉島柏島
-SUCCESS_EMPLOYER = "713-8125"  # 玉島勇崎, about 1.5 km away
+# Where it happens — her site, the welfare office, her home and the employer's postal codes, the employer's name —
+# is the installation file's ``demo.story`` (Kurashiki: Tamashima, 玉島柏島 and 玉島勇崎 about 1.5 km apart).
 SUCCESS_REFERRAL = f"{PREFIX}R-SUCCESS"
 
 
@@ -967,15 +977,22 @@ class Story:
     seeker: Seeker
     consent: Consent
     hired_on: datetime.date
+    where: StorySpec
 
 
-def success_story(builder: Builder, as_of: datetime.date) -> Story:
+def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> Story:
     """The seed's success case, dated back from the as-of date: a woman in her fifties on welfare, a garment
-    presser nine years out of work, referred by the Tamashima welfare office; consultations by the city and
-    Hello Work; a navigator's individual job development at a sewing company near her home; a press-machine
-    post opened for her; hired through trial employment, which has since become regular employment."""
+    presser nine years out of work, referred by the welfare office; consultations by the city and Hello Work; a
+    navigator's individual job development at a sewing company near her home; a press-machine post opened for
+    her; hired through trial employment, which has since become regular employment."""
     b, out = builder, builder.out
     index = TownIndex()
+    desk = b.desks[where.site]
+    navigator, counselor = desk.navigator, desk.city_counselor
+    caseworker = next((u.username for u in b.spec.users
+                       if u.role == Role.CASEWORKER and u.agency == where.welfare_office), None)
+    if caseworker is None or b.center_promoter is None:
+        raise DemoError(f"成功事例には {where.welfare_office} のケースワーカーとセンターの地区担当推進員のログインが必要です")
 
     def day(days_before: int) -> datetime.date:
         return b.roll(as_of - datetime.timedelta(days=days_before))
@@ -986,17 +1003,17 @@ def success_story(builder: Builder, as_of: datetime.date) -> Story:
             raise DemoError(f"郵便番号 {code} の町名が見つかりません。参照データを確認してください")
         return Spot(place.postal_code, place.town)
 
-    home = spot(SUCCESS_HOME)
+    home = spot(where.home)
     registered = day(240)
     lat, lng = b.coordinates(home)
     seeker = Seeker(
-        seeker_id=SUCCESS_SEEKER_ID, site=b.sites["tamashima"], registered_on=registered, registered_by="city",
+        seeker_id=SUCCESS_SEEKER_ID, site=b.sites[where.site], registered_on=registered, registered_by="city",
         status=SeekerStatus.EMPLOYED, name="見本 幸子", name_kana="みほん さちこ", birth_year=as_of.year - 54,
         postal_code=home.postal_code, town=home.town, lat=lat, lng=lng, desired_employment=EmploymentWish.ANY,
         min_wage=150_000, wage_unit=WageUnit.MONTH, max_commute_km=5, desired_hours="日勤のみ",
         qualifications=[], gap_years=9, welfare_recipient=True,
         barriers="約9年のブランク、運転免許なし（自転車で通える範囲を希望）、求人誌だけで仕事を探してきた",
-        referred_by=ReferredBy.WELFARE_OFFICE, referring_agency=b.agencies["tamashima-welfare"],
+        referred_by=ReferredBy.WELFARE_OFFICE, referring_agency=b.agencies[where.welfare_office],
         note="クリーニング工場と縫製工場でアイロン仕上げ（アイロン工）を長く経験。自宅近くで長く働ける職場を希望。",
     )
     out.seekers.append(seeker)
@@ -1008,36 +1025,35 @@ def success_story(builder: Builder, as_of: datetime.date) -> Story:
     out.consents.append(consent)
     out.consents.append(Consent(seeker=seeker, party="hello_work", given_on=day(152),
                                 purpose=ConsentPurpose.DEVELOPMENT_PROFILE))
-    city, hw = b.agencies[CITY_AGENCY], b.agencies[HW]
-    welfare = b.agencies["tamashima-welfare"]
+    city, hw = b.agencies[desk.city], b.agencies[desk.hello_work]
+    welfare = b.agencies[where.welfare_office]
     for days, kind, agency, staff, note in [
-        (240, ConsultationKind.LIFE, welfare, "welfare_caseworker",
-         "玉島福祉事務所から一体的実施の窓口へ支援要請。働きたい気持ちはあるが、長いブランクに不安が大きい。"),
-        (236, ConsultationKind.EMPLOYMENT, city, "city_counselor",
+        (240, ConsultationKind.LIFE, welfare, caseworker,
+         f"{welfare.name}から一体的実施の窓口へ支援要請。働きたい気持ちはあるが、長いブランクに不安が大きい。"),
+        (236, ConsultationKind.EMPLOYMENT, city, counselor,
          "生活状況と働き方の希望を聞き取り。ハローワークとの情報共有に同意済み。"),
-        (229, ConsultationKind.JOB, hw, "hw_navigator",
+        (229, ConsultationKind.JOB, hw, navigator,
          "ハローワークの求人検索の使い方を説明。求人誌以外にも求人があることを知ってもらう。週1回の来所を約束。"),
-        (200, ConsultationKind.JOB, hw, "hw_navigator", "応募した求人は不採用。ブランクを理由に敬遠されることが続く。"),
-        (171, ConsultationKind.LIFE, welfare, "welfare_caseworker",
+        (200, ConsultationKind.JOB, hw, navigator, "応募した求人は不採用。ブランクを理由に敬遠されることが続く。"),
+        (171, ConsultationKind.LIFE, welfare, caseworker,
          "ケースワーカーと面談。毎週の来所が続き、意欲が高まっている。"),
-        (152, ConsultationKind.JOB, hw, "hw_navigator",
+        (152, ConsultationKind.JOB, hw, navigator,
          "アイロン仕上げの経験を活かせる求人が近くにない。ナビゲーターが自宅近くの縫製会社に個別求人開拓を行う。"
          "匿名の経歴を事業所に示すことに同意。"),
-        (133, ConsultationKind.JOB, hw, "hw_navigator",
+        (133, ConsultationKind.JOB, hw, navigator,
          "開拓した求人（プレス機オペレーター）を紹介。アイロン掛けではなくプレス機の操作のため本人も不安があるが、"
          "トライアル雇用で挑戦することに。"),
-        (80, ConsultationKind.EMPLOYMENT, city, "city_counselor",
+        (80, ConsultationKind.EMPLOYMENT, city, counselor,
          "トライアル雇用の様子を確認。職場に慣れてきており、常用雇用への移行を目指す。"),
     ]:
         b.consultation(seeker, day(days), kind, agency, staff, note)
 
-    sewing_spot = spot(SUCCESS_EMPLOYER)
+    sewing_spot = spot(where.employer)
     sewing = b.add_employer(
-        sewing_spot.area, "116", ["073", "078"], spot=sewing_spot,
-        name=("玉島サンプル縫製株式会社（架空）", "たましまさんぷるほうせい"), employees=24,
+        sewing_spot.area, "116", ["073", "078"], spot=sewing_spot, name=where.employer_name, employees=24,
         employer_id=f"{PREFIX}E-SEWING", center_member=True,
     )
-    center_visit = b.visit(sewing, day(280), VisitParty.CENTER, "center_promoter", VisitMethod.VISIT,
+    center_visit = b.visit(sewing, day(280), VisitParty.CENTER, b.center_promoter, VisitMethod.VISIT,
                            "会員事業所の定期訪問。仕上げ工程の人手が足りないが、経験者がなかなか見つからないとのこと。")
     center_visit.hiring_need_openings = 1
     center_visit.hiring_timing = "経験者がいればすぐにでも"
@@ -1047,17 +1063,17 @@ def success_story(builder: Builder, as_of: datetime.date) -> Story:
     # Employers shied away from her long gap: two applications turned down before the post was developed.
     for days, outcome_days in ((210, 200), (182, 171)):
         on = day(days)
-        posting = next((p for p in b.open_postings.get(("tamashima", on.replace(day=1)), [])
+        posting = next((p for p in b.open_postings.get((where.site, on.replace(day=1)), [])
                         if p.occupation_id in ("096", "097", "073") and p.received_on <= on
                         and p.closes_on is not None and on <= p.closes_on), None)
         if posting is not None:
             out.referrals.append(Referral(
                 referral_id=f"{SUCCESS_REFERRAL}-{days}", seeker=seeker, posting=posting, referred_on=on,
-                outcome=Outcome.REJECTED, outcome_on=day(outcome_days), staff=b.users["hw_navigator"],
+                outcome=Outcome.REJECTED, outcome_on=day(outcome_days), staff=b.users[navigator],
             ))
 
     posting = b.posting(
-        "tamashima", sewing, "073", day(137), 1, developed=True, trial=True, posting_id=f"{PREFIX}P-SUCCESS",
+        where.site, sewing, "073", day(137), 1, developed=True, trial=True, posting_id=f"{PREFIX}P-SUCCESS",
         title="プレス機オペレーター（衣料品の仕上げ）",
         description="縫製を終えた衣料品をプレス機で仕上げる仕事です。アイロン仕上げの経験を活かせます。"
                     "トライアル雇用を併用します。ブランクのある方も歓迎します。",
@@ -1068,7 +1084,7 @@ def success_story(builder: Builder, as_of: datetime.date) -> Story:
     posting.required_qualifications = []
     posting.experience_required = False
     development = b.visit(
-        sewing, day(140), VisitParty.HELLO_WORK, "hw_navigator", VisitMethod.VISIT,
+        sewing, day(140), VisitParty.HELLO_WORK, navigator, VisitMethod.VISIT,
         "個別求人開拓。自宅近くの縫製会社を訪問し、ご本人の経歴（アイロン工として長年の経験、約9年のブランク）を説明。"
         "募集できるのはアイロン掛けではなくプレス機の操作で、双方に不安があったが、トライアル雇用を使うことで合意。"
         "求人を受理。",
@@ -1085,12 +1101,12 @@ def success_story(builder: Builder, as_of: datetime.date) -> Story:
     hired = day(118)
     out.referrals.append(Referral(
         referral_id=SUCCESS_REFERRAL, seeker=seeker, posting=posting, referred_on=day(133),
-        outcome=Outcome.HIRED, outcome_on=hired, trial_employment=True, staff=b.users["hw_navigator"],
+        outcome=Outcome.HIRED, outcome_on=hired, trial_employment=True, staff=b.users[navigator],
     ))
-    return Story(seeker, consent, hired)
+    return Story(seeker, consent, hired, where)
 
 
-def casework(builder: Builder, records: Records, sims: list[SeekerSim], story: Story) -> Lifecycle:
+def casework(builder: Builder, records: Records, sims: list[SeekerSim], story: Story | None) -> Lifecycle:
     """Everything after each referral and each support request, on the records kept at the as-of date."""
     plan, users = builder.plan, builder.users
     work = Casework(plan.seed + 1, plan.as_of, builder.agencies)
@@ -1104,17 +1120,22 @@ def casework(builder: Builder, records: Records, sims: list[SeekerSim], story: S
         consent = shared.get(id(sim.model))
         if not sim.welfare or consent is None or id(sim.model) not in kept:
             continue
+        desk = builder.desks[sim.site]
         work.support_case(
-            sim.model, consent, office=WELFARE_OFFICE[sim.site],
-            caseworker=users["mizushima_caseworker" if sim.site == "mizushima" else "welfare_caseworker"],
-            desk=users["mizushima_navigator" if sim.site == "mizushima" else "hw_navigator"],
+            sim.model, consent, office=builder.spec.sites[sim.site].welfare_office or "",
+            caseworker=users[desk.caseworker or ""], desk=users[desk.navigator],
             hired_on=sim.hired_on, stopped_on=sim.search_end,
         )
+    if story is None:
+        return work.out
     # Her case closes when the trial becomes regular employment.
     converted = planned_trial_end(story.hired_on)
+    caseworker = next(u.username for u in builder.spec.users
+                      if u.role == Role.CASEWORKER and u.agency == story.where.welfare_office)
     work.support_case(
-        story.seeker, story.consent, office="tamashima-welfare", caseworker=users["welfare_caseworker"],
-        desk=users["hw_navigator"], hired_on=converted if converted <= plan.as_of else None, stopped_on=None,
+        story.seeker, story.consent, office=story.where.welfare_office, caseworker=users[caseworker],
+        desk=users[builder.desks[story.where.site].navigator],
+        hired_on=converted if converted <= plan.as_of else None, stopped_on=None,
         needs="約9年のブランクがあり、求人誌だけで仕事を探してきた。アイロン仕上げの経験を活かした就労を希望。"
               "ハローワークと一緒に、意欲を保ちながら就職まで支援をお願いしたい。",
         plan=("アイロン仕上げの経験を活かし、自宅から自転車で通える職場で働く",
@@ -1198,21 +1219,49 @@ def _save(records: Records, life: Lifecycle, plan: Plan) -> dict[str, int]:
     return counts
 
 
-def save_targets(plan: Plan) -> int:
+def _indicators(spec: DemoSpec, part: str) -> dict[str, Indicator]:
+    keys = {key for s in spec.sites.values() for key in getattr(s, part)}
+    found = {i.key: i for i in Indicator.objects.filter(key__in=keys)}
+    if keys - set(found):
+        raise DemoError(f"デモの {part} の指標 {'、'.join(sorted(keys - set(found)))} がありません"
+                        "（組み込みの指標か、設置ファイルの indicators に書いた指標のキーにしてください）")
+    return found
+
+
+def save_targets(plan: Plan, spec: DemoSpec) -> int:
     """The business plan's numeric targets of both years, scaled with the demo."""
-    indicators = {i.key: i for i in Indicator.objects.filter(key__in=["placements", "developed_openings"])}
+    indicators = _indicators(spec, "targets")
     n = 0
-    for code, targets in TARGETS.items():
+    for code, site_demo in spec.sites.items():
         site = Site.objects.get(code=code)
-        for key, values in targets.items():
-            if key not in indicators:
-                continue
+        for key, values in site_demo.targets.items():
             for fy, value in zip((plan.fiscal_year - 1, plan.fiscal_year), values, strict=True):
                 Target.objects.update_or_create(site=site, fiscal_year=fy, indicator=indicators[key],
                                                 defaults={"target": max(1, round(value * plan.scale))})
                 n += 1
     record(None, Action.IMPORT, Target, purpose=PURPOSE, detail={"count": n, "fiscal_year": plan.fiscal_year})
     return n
+
+
+def save_manual_counts(plan: Plan, spec: DemoSpec) -> int:
+    """The monthly counts of the installation's hand-counted indicators, each year's total spread over its months
+    like the rest of the work, up to the as-of month."""
+    indicators = _indicators(spec, "manual_counts")
+    rows = []
+    for code, site_demo in spec.sites.items():
+        site = Site.objects.get(code=code)
+        for key, totals in site_demo.manual_counts.items():
+            for fy, total in zip((plan.fiscal_year - 1, plan.fiscal_year), totals, strict=True):
+                start, _end = fiscal_year_bounds(fy)
+                for i, n in enumerate(_spread(max(0, round(total * plan.scale)), SEASON)):
+                    month = Builder._shift(start, i)
+                    if month <= plan.as_of:
+                        rows.append(ManualCount(site=site, indicator=indicators[key], month=month, count=n))
+    ManualCount.objects.bulk_create(rows)
+    if rows:
+        record(None, Action.IMPORT, ManualCount, purpose=PURPOSE, detail={"count": len(rows),
+                                                                         "fiscal_year": plan.fiscal_year})
+    return len(rows)
 
 
 @transaction.atomic
@@ -1225,15 +1274,23 @@ def generate(plan: Plan, installation: Path = INSTALLATION) -> dict[str, int]:
         # Fiction mixed into real casework could be mistaken for it, and counted in real figures.
         raise DemoError("求職者・事業所・求人のデータがあるデータベースにはデモデータを作りません。"
                         "空のデータベースで実行してください")
-    load_installation(installation)
-    users = ensure_demo_staff()
-    builder = Builder(plan, users)
+    spec = read_spec(installation)
+    try:
+        load_installation(installation)
+    except LOAD_ERRORS as e:
+        raise DemoError(str(e)) from None
+    users = ensure_demo_staff(spec)
+    builder = Builder(plan, users, spec)
     records = builder.run()
-    story = success_story(builder, plan.as_of)
-    sims = [s for site in VOLUMES for s in builder.seekers[site]]
+    story = success_story(builder, plan.as_of, spec.story) if spec.story is not None else None
+    sims = [s for site in builder.volumes for s in builder.seekers[site]]
     kept = cut(records, plan.as_of, sims)
     counts = _save(kept, casework(builder, kept, sims, story), plan)
-    counts["plans.Target"] = save_targets(plan)
+    counts["plans.Target"] = save_targets(plan, spec)
+    counts["plans.ManualCount"] = save_manual_counts(plan, spec)
     # The agreement, its request log and the council meetings, placed around the same as-of date.
-    build_governance_demo(plan.fiscal_year, plan.as_of)
+    try:
+        build_governance_demo(plan.fiscal_year, plan.as_of, installation=installation)
+    except ValueError as e:
+        raise DemoError(str(e)) from None
     return counts

@@ -78,15 +78,6 @@ BY_MIDDLE: dict[str, dict[str, float]] = {
     "097": {"09": 2, "47": 1, "11": 1}, "098": {"47": 2, "58": 1, "88": 1},
 }
 
-# Kurashiki's districts lean to different trades: Mizushima's petrochemical and steel works and car plant,
-# Kojima's jeans and school uniforms, Tamashima's garment makers, food plants and port warehouses.
-AREA_TILT: dict[str, dict[str, float]] = {
-    "水島": {"16": 4, "17": 4, "22": 4, "31": 3, "44": 1.5, "47": 1.5},
-    "玉島": {"11": 2.5, "09": 1.5, "47": 2, "18": 1.5},
-    "児島": {"11": 5},
-}
-
-
 @dataclass(frozen=True)
 class Mix:
     """Relative weights per MHLW middle group, and the part-time share of each."""
@@ -141,8 +132,8 @@ def okayama_mix() -> Mix:
     )
 
 
-def industries_for(occupation: str, major: str, area: str = "") -> dict[str, float]:
-    """The JSIC divisions where ``occupation`` works, weighted, tilted to ``area``'s trades."""
+def industries_for(occupation: str, major: str, tilt: dict[str, float]) -> dict[str, float]:
+    """The JSIC divisions where ``occupation`` works, weighted, tilted to an area's trades (``tilt``: a factor
+    per division, from the installation file's ``demo.industry_tilt``)."""
     base = BY_MIDDLE.get(occupation) or BY_MAJOR.get(major) or {"92": 1.0}
-    tilt = AREA_TILT.get(area, {})
     return {code: weight * tilt.get(code, 1.0) for code, weight in base.items()}

@@ -4,7 +4,6 @@ needs-gap figures. Each is one transaction with its audit rows inside."""
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -12,10 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
-from kakehashi.accounts.models import AgencyKind, Site, Staff
+from kakehashi.accounts.models import Site, Staff
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.errors import ActionError
+from kakehashi.employers.actions import new_visit_id
 from kakehashi.employers.models import Employer, EmployerVisit, VisitParty
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation
@@ -23,9 +23,6 @@ from kakehashi.seekers.models import Seeker
 
 from .gap import build_board, market, snapshot_rows
 from .models import ContactOutcome, DevelopmentContact, GapSnapshot, Level
-
-PARTY_OF_AGENCY: dict[str, str] = {AgencyKind.CENTER: VisitParty.CENTER, AgencyKind.HELLO_WORK: VisitParty.HELLO_WORK,
-                                   AgencyKind.CITY: VisitParty.CITY}
 
 
 @dataclass
@@ -71,8 +68,8 @@ def do_record_contact(*, acting_user: Staff, employer: Employer, data: ContactIn
     if posting is not None and data.outcome != ContactOutcome.POSTING:
         raise ActionError(_("受理した求人を選んだときは、結果を「求人を受理」にしてください。"))
     visit = EmployerVisit.objects.create(
-        visit_id=f"V-{uuid.uuid4().hex[:10].upper()}", employer=employer, visited_on=data.visited_on,
-        by=PARTY_OF_AGENCY.get(acting_user.agency_kind, VisitParty.HELLO_WORK), staff=acting_user,
+        visit_id=new_visit_id(), employer=employer, visited_on=data.visited_on,
+        by=VisitParty.of(acting_user.agency_kind, VisitParty.HELLO_WORK), staff=acting_user,
         method=data.method, hiring_need_openings=data.hiring_need_openings, hiring_timing=data.hiring_timing,
         open_to_trial=data.open_to_trial, open_to_long_gap=data.open_to_long_gap, open_to_older=data.open_to_older,
         for_seeker=data.for_seeker, note=data.note,

@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kakehashi.accounts import installation
 from kakehashi.accounts.models import Staff
 from kakehashi.core.access import find_visible
 from kakehashi.core.forms import JapaneseDateField
 from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
-from kakehashi.reference.models import Occupation, Town
+from kakehashi.reference.forms import CodeChoiceField, CodeMultipleChoiceField
 from kakehashi.seekers.models import Seeker
 
 from .actions import ContactInput
@@ -27,8 +28,8 @@ def _flag(value: str) -> bool | None:
 
 
 def areas() -> list[tuple[str, str]]:
-    names = Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area")
-    return [("", str(_("指定なし")))] + [(a, a) for a in names]
+    """The installation's areas to choose from, and no area."""
+    return [("", str(_("指定なし")))] + [(a, a) for a in installation.areas()]
 
 
 class ContactForm(forms.Form):
@@ -37,15 +38,13 @@ class ContactForm(forms.Form):
     visited_on = JapaneseDateField(label=_("訪問・連絡の日"))
     method = forms.ChoiceField(label=_("方法"), choices=VisitMethod.choices)
     outcome = forms.ChoiceField(label=_("結果"), choices=ContactOutcome.choices)
-    occupation = forms.ModelChoiceField(Occupation.objects.all(), required=False, label=_("開拓する職種"))
+    occupation = CodeChoiceField("occupation", required=False, label=_("開拓する職種"))
     area = forms.ChoiceField(label=_("対象の地区"), required=False, choices=())
     seeker_id = forms.CharField(label=_("個別求人開拓の対象者（求職者ID）"), required=False, max_length=40,
                                 help_text=_("特定の求職者のための開拓のときだけ入力します。"))
     follows = forms.ModelChoiceField(EmployerVisit.objects.none(), required=False,
                                      label=_("対応した求人ニーズ（この事業所の訪問記録）"))
-    hiring_need_occupations = forms.ModelMultipleChoiceField(
-        Occupation.objects.all(), required=False, label=_("聴取した求人ニーズの職種"),
-        widget=forms.SelectMultiple(attrs={"size": 5}))
+    hiring_need_occupations = CodeMultipleChoiceField("occupation", required=False, label=_("聴取した求人ニーズの職種"))
     hiring_need_openings = forms.IntegerField(label=_("求人ニーズの人数"), required=False, min_value=0)
     hiring_timing = forms.CharField(label=_("採用時期"), required=False, max_length=100)
     open_to_trial = forms.ChoiceField(label=_("トライアル雇用可"), choices=YES_NO, required=False)
@@ -59,11 +58,11 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area"].choices = areas()  # type: ignore[attr-defined]  # a ChoiceField
-        self.fields["follows"].queryset = (  # type: ignore[attr-defined]
+        self.fields["follows"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
             EmployerVisit.objects.visible_to(user).filter(employer=employer, hiring_need_occupations__isnull=False)
             .distinct().order_by("-visited_on"))
         if may_link:
-            self.fields["posting"].queryset = (  # type: ignore[attr-defined]
+            self.fields["posting"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
                 Posting.objects.visible_to(user).filter(employer=employer).order_by("-received_on"))
         else:
             del self.fields["posting"]
@@ -95,6 +94,6 @@ class LinkPostingForm(forms.Form):
 
     def __init__(self, *args: Any, visit: EmployerVisit, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["posting"].queryset = (  # type: ignore[attr-defined]
+        self.fields["posting"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
             Posting.objects.visible_to(user).filter(employer=visit.employer, received_on__gte=visit.visited_on)
             .order_by("-received_on"))

@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.core.units import years_label
 from kakehashi.employers.models import EmployerVisit
 from kakehashi.engine import relations as rel
 from kakehashi.engine import targeting as tg
@@ -260,7 +261,7 @@ def related_occupations(seeker: Seeker) -> list[Related]:
         if b.kind == rel.OCC_EXACT:
             return _("第%(n)d希望") % {"n": wishes[b.rank][1]}
         if b.kind == rel.OCC_EXPERIENCE:
-            return _("経験 %(y)s年") % {"y": f"{years.get(b.base, 0):g}"}
+            return _("経験 %(y)s") % {"y": years_label(years.get(b.base, 0))}
         if b.kind == rel.OCC_TRANSITION:
             return _("%(from)sの希望者が就職した実績 %(n)d件") % {"from": names.get(base, base), "n": b.placements}
         return _("%(from)sと同じ大分類（%(major)s）") % {"from": names.get(base, base),

@@ -20,11 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
+from kakehashi.accounts import installation
 from kakehashi.accounts.models import Site, Staff
 from kakehashi.accounts.policy import can, may_filter
 from kakehashi.audit import scope
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.employers.models import Employer, EmployerVisit, VisitParty
@@ -89,8 +92,7 @@ def board(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     b = build_board(site=site, day=today, level=level, found=market(today))
     cells = [c for c in b.cells if (not area or c.area == area) and (not occupation or c.occupation == occupation)]
-    municipalities = {"倉敷市"}
-    towns = list(Town.objects.filter(municipality__in=municipalities).only("lat", "lng", "area"))
+    towns = list(Town.objects.filter(municipality__in=installation.municipalities()).only("lat", "lng", "area"))
     points = [t for t in b.towns if not area or t.area == area]
     choices = (Occupation.objects.values_list("code", "name") if level == Level.MIDDLE else
                Occupation.objects.values_list("major_code", "major_name").distinct().order_by("major_code"))
@@ -211,8 +213,11 @@ def contacts(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(hiring_need_occupations__isnull=False).distinct()
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(employer__name__icontains=q) | Q(employer__employer_id__icontains=q))
-    page = paginate(request, qs.order_by("-visited_on", "-pk"))
+        qs = qs.filter(employer__in=Employer.objects.search(q))  # as the employer list finds them
+    qs = qs.order_by("-visited_on", "-pk")
+    if (download := exported(request, tables.VISITS, qs)) is not None:
+        return download
+    page = paginate(request, qs)
     postings = [v.resulting_posting for v in page if v.resulting_posting is not None and v.resulting_posting.developed]
     sources = attribute([(p.pk, p.employer_id, p.occupation_id, p.received_on) for p in postings])
     labels = dict(Source.choices)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kakehashi.core.forms import JapaneseDateField, NormalisingModelForm, PostalCodeField
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
-from kakehashi.reference.models import Industry, Occupation
+from kakehashi.reference.forms import CodeChoiceField, CodeMultipleChoiceField
 from kakehashi.seekers.models import Seeker
 
 from .models import Employer, EmployerVisit
@@ -14,7 +14,7 @@ from .models import Employer, EmployerVisit
 
 class EmployerForm(NormalisingModelForm):
     postal_code = PostalCodeField(label=_("郵便番号"))
-    industry = forms.ModelChoiceField(Industry.objects.filter(level__lte=2), label=_("産業（中分類）"))
+    industry = CodeChoiceField("industry", label=_("産業（中分類）"))
 
     class Meta:
         model = Employer
@@ -31,9 +31,7 @@ class SeekerIdField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generi
 
 class VisitForm(NormalisingModelForm):
     visited_on = JapaneseDateField(label=_("訪問日"))
-    hiring_need_occupations = forms.ModelMultipleChoiceField(
-        Occupation.objects.all(), required=False, label=_("求人ニーズの職種"),
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+    hiring_need_occupations = CodeMultipleChoiceField("occupation", required=False, label=_("求人ニーズの職種"))
     for_seeker = SeekerIdField(
         Seeker.objects.none(), to_field_name="seeker_id", required=False, widget=forms.TextInput(),
         label=_("個別求人開拓の対象者（求職者ID）"),

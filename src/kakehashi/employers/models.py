@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
+from kakehashi.core.search import SearchKeyField, matching, with_key
 from kakehashi.reference.models import Industry, Occupation, Town
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
 
 class EmployerQuerySet(ViewerQuerySet["Employer"]):
     """Employers are business records every party works with: any signed-in staff member (the default rule)."""
+
+    def search(self, query: str) -> EmployerQuerySet:
+        """The employers a desk means by ``query``: the name or reading in any kana, width and spacing, the phone
+        number with or without hyphens, or part of the employer id."""
+        return self.filter(matching(self.model, query, id_field="employer_id"))
 
 
 class Employer(models.Model):
@@ -34,6 +40,8 @@ class Employer(models.Model):
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # id, name, reading and phone as search compares them (``core.search``), kept on every save
+    search_key = SearchKeyField(_("検索キー"), texts=("employer_id", "name", "name_kana"), phone="phone")
 
     objects = ViewerManager.from_queryset(EmployerQuerySet)()
 
@@ -45,11 +53,22 @@ class Employer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_key(Employer, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
 
 class VisitParty(models.TextChoices):
     CENTER = "center", _("センター")
     HELLO_WORK = "hello_work", _("ハローワーク")
     CITY = "city", _("市")
+
+    @classmethod
+    def of(cls, agency_kind: str, default: VisitParty) -> VisitParty:
+        """The party a staff member of an agency of ``agency_kind`` visits for; ``default`` for a kind that makes
+        no visits of its own (a welfare office)."""
+        return {cls.CENTER.value: cls.CENTER, cls.HELLO_WORK.value: cls.HELLO_WORK,
+                cls.CITY.value: cls.CITY}.get(agency_kind, default)
 
 
 class VisitMethod(models.TextChoices):

@@ -1,31 +1,26 @@
 """Employers: list, detail with visits and postings, create/edit, recording a visit with its hiring needs."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
-from kakehashi.accounts.models import AgencyKind
+from kakehashi.accounts import installation
 from kakehashi.accounts.policy import can
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
-from kakehashi.core.actions import do_save_record
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.postings.models import Posting
-from kakehashi.reference.models import Industry, Town
-from kakehashi.reference.places import set_place
+from kakehashi.reference.models import Industry
 
+from . import actions
 from .forms import EmployerForm, VisitForm
-from .models import Employer, EmployerVisit, VisitParty
-
-PARTY_OF_AGENCY: dict[str, str] = {AgencyKind.CENTER: VisitParty.CENTER, AgencyKind.HELLO_WORK: VisitParty.HELLO_WORK,
-                   AgencyKind.CITY: VisitParty.CITY}
+from .models import Employer, EmployerVisit
 
 
 @login_required
@@ -33,18 +28,20 @@ def employer_list(request: AuthedRequest) -> HttpResponse:
     qs = Employer.objects.visible_to(request.user).select_related("industry", "town")
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(employer_id__icontains=q))
+        qs = qs.search(q)
     if request.GET.get("section"):
         qs = qs.filter(industry__section=request.GET["section"])
     if request.GET.get("area"):
         qs = qs.filter(town__area=request.GET["area"])
     if request.GET.get("member") == "1":
         qs = qs.filter(center_member=True)
-    qs = qs.annotate(posting_count=Count("postings", distinct=True))
+    qs = qs.annotate(posting_count=Count("postings", distinct=True)).order_by("name_kana", "name")
+    if (download := exported(request, tables.EMPLOYERS, qs)) is not None:
+        return download
     return render(request, "employers/list.html", {
-        "page": paginate(request, qs.order_by("name_kana", "name")), "q": q, "query": query_without_page(request),
+        "page": paginate(request, qs), "q": q, "query": query_without_page(request),
         "sections": Industry.objects.filter(level=1),
-        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "areas": installation.areas(),
         "can_edit": can(request.user, "employer.edit"),
     })
 
@@ -67,12 +64,9 @@ def employer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def employer_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     employer = get_visible(Employer.objects.visible_to(request.user), pk=pk) if pk else None
     form = EmployerForm(request.POST or None, instance=employer,
-                        initial=None if employer else {"employer_id": f"E-{uuid.uuid4().hex[:8].upper()}"})
+                        initial=None if employer else {"employer_id": actions.new_employer_id()})
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        if "postal_code" in form.changed_data or obj.town_id is None:
-            set_place(obj)
-        do_save_record(obj, acting_user=request.user, purpose=N_("事業所情報の登録・更新"), changed=form.changed_data)
+        obj = actions.do_save_employer(form.save(commit=False), changed=form.changed_data, acting_user=request.user)
         messages.success(request, _("事業所を保存しました。"))
         return redirect("employers:detail", obj.pk)
     return render(request, "employers/form.html", {"form": form, "employer": employer})
@@ -84,13 +78,7 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     employer = get_visible(Employer.objects.visible_to(user), pk=pk)
     form = VisitForm(request.POST or None, user=user, employer=employer, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        visit = form.save(commit=False)
-        visit.employer = employer
-        visit.staff = user
-        visit.by = PARTY_OF_AGENCY.get(user.agency_kind, VisitParty.CITY)
-        visit.visit_id = f"V-{uuid.uuid4().hex[:10].upper()}"
-        do_save_record(visit, acting_user=user, purpose=N_("事業所訪問の記録"), subject=employer,
-                       save_m2m=form.save_m2m)
+        actions.do_record_visit(form.save(commit=False), employer=employer, acting_user=user, save_m2m=form.save_m2m)
         messages.success(request, _("訪問を記録しました。"))
         return redirect("employers:detail", employer.pk)
     return render(request, "employers/visit_form.html", {"form": form, "employer": employer})

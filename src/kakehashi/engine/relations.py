@@ -8,6 +8,7 @@ A posting's occupation earns a share (0–1) of a perfect occupation match for s
 | the same middle group, another minor group (matching only: targeting works on middle groups) | 0.65 |
 | a move learned from placements (people who wanted X were hired in Y), rising with its share of X's hires | 0.45 → 0.6 at 30 % |
 | the same major group | 0.4 |
+| an occupation they have worked in but do not list among their wishes (matching only) | 0.6 |
 | anything else | 0 |
 
 A learned move replaces the major group's share when it is worth at least as much. Matching scores a pair with
@@ -39,7 +40,8 @@ class Relatedness:
     first_choice: float = 1.0
     second_choice: float = 0.85
     third_choice: float = 0.75
-    experience: float = 1.0  # an occupation the person has worked in (targeting)
+    experience: float = 1.0  # an occupation the person has worked in (targeting: proposed as a first wish would be)
+    worked_in: float = 0.6  # matching: a posting in a trade the seeker has worked in but does not list as a wish
     same_middle: float = 0.65  # same middle group, another minor group
     transition_low: float = 0.45  # a move seen in past placements, rising with its share of them …
     transition_high: float = 0.6

@@ -61,3 +61,64 @@ def parse_flag(value: str) -> bool:
 def split_list(value: str) -> list[str]:
     """'a;b；c' → ['a', 'b', 'c'] (the full-width semicolon too, since NFKC folds it)."""
     return [p.strip() for p in nfkc(value).split(";") if p.strip()]
+
+
+# --- search: what a person types to find a name, a reading or a phone number ------------------------------------
+#
+# A desk types a name as the IME gives it: 「見本　幸子」 with the full-width space, 「見本幸子」 without, the reading in
+# hiragana, katakana or the half-width katakana some older systems print (ﾐﾎﾝ), a phone number with or without
+# hyphens. A record is found by comparing both sides folded the same way (``fold``), against a key stored with the
+# record (``search_key``) so that a search over 100,000 people is one pass over one short column.
+
+# Hiragana (ぁ–ゖ, and the iteration marks ゝゞ) sit 0x60 below their katakana.
+_TO_KATAKANA = {code: code + 0x60 for code in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
+_SPACES = re.compile(r"\s+")
+# After NFKC: digits and what people put between them in a phone number (the long-vowel mark ー is what an IME
+# gives for a hyphen typed in kana mode).
+_PHONE_LIKE = re.compile(r"[0-9()\-‐‑‒–—―−ー ]+")
+# A reading: katakana (ァ–ヺ), the long-vowel mark, the middle dot, the iteration marks, and spaces between words.
+_READING = re.compile(r"[\u30A1-\u30FA\u30FB\u30FC\u30FD\u30FE ]+")
+
+
+def to_katakana(value: str) -> str:
+    """NFKC (half-width ｶﾀｶﾅ to full-width, the full-width space to a space), then hiragana as katakana."""
+    return unicodedata.normalize("NFKC", value).translate(_TO_KATAKANA)
+
+
+def fold(value: str) -> str:
+    """A text as search compares it: NFKC, hiragana as katakana, lower case, no spaces at all.
+    「見本　幸子」→「見本幸子」, 「ﾐﾎﾝ ｻﾁｺ」 and 「みほん さちこ」→「ミホンサチコ」, 「ＡＢＣ工業」→「abc工業」."""
+    return _SPACES.sub("", to_katakana(value).casefold())
+
+
+def digits(value: str) -> str:
+    """The digits of a phone number: 「０８６－４２２－１２３４」→「0864221234」."""
+    return "".join(c for c in unicodedata.normalize("NFKC", value) if "0" <= c <= "9")
+
+
+def search_key(*texts: str, phone: str = "") -> str:
+    """What a record is found by: each text folded, then the phone's digits, separated by a space. A folded query
+    has no space, so it never matches across two parts."""
+    parts = [fold(t) for t in texts if t] + [digits(phone)]
+    return " ".join(p for p in parts if p)
+
+
+def search_needles(query: str) -> list[str]:
+    """What to look for in search keys: the folded query, and for what reads as a phone number
+    (「086-422-1234」, 「（086）422ー1234」) also its digits. Empty for a query of only spaces."""
+    folded = fold(query)
+    needles = [folded] if folded else []
+    if _PHONE_LIKE.fullmatch(unicodedata.normalize("NFKC", query).strip() or "x"):
+        number = digits(query)
+        if number and number not in needles:
+            needles.append(number)
+    return needles
+
+
+def reading(value: str) -> str:
+    """ふりがな as stored: katakana, words separated by one space. 「みほん　さちこ」, 「ﾐﾎﾝ ｻﾁｺ」 → 「ミホン サチコ」.
+    Raises ValueError with a Japanese message for anything but kana (kanji, letters, digits)."""
+    s = " ".join(to_katakana(value).split())
+    if s and not _READING.fullmatch(s):
+        raise ValueError(f"「{shown(value)}」はかなではありません")
+    return s

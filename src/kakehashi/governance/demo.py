@@ -1,26 +1,30 @@
-"""The governance part of the demo year: the Kurashiki agreement, a request log in every state (some overdue)
-and two past council meetings with decisions and follow-up actions, one of them still open.
+"""The governance part of the demo year: the installation's agreement, a request log in every state (some
+overdue) and past council meetings with decisions and follow-up actions, one of them still open.
 
-``build_demo`` is called by the demo builder after the installation, the staff and the year's targets exist.
-All dates are placed relative to ``as_of``, the demo's "today"; nothing lies after it.
+What is said and where — the requests between the parties, the councils' venues, decisions and follow-ups, the
+observers — is the installation file's ``demo.governance``; the agreement is the file it names. ``build_demo`` is
+called by the demo builder after the installation, the staff and the year's targets exist. All dates are placed
+relative to ``as_of``, the demo's "today"; nothing lies after it.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
 
-from kakehashi.accounts.models import Agency, AgencyKind, Role, Site, Staff
+from kakehashi.accounts.installation import DEFAULT_FILE, read_installation
+from kakehashi.accounts.models import Agency, Role, Site, Staff
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
 
 from .models import Agreement, Attendee, CouncilMeeting, Decision, FollowUp, Request, RequestStatus
-from .seed import load_agreement
+from .seed import SeedError, load_agreement
 
 PURPOSE = "デモデータ"
 
@@ -29,7 +33,7 @@ D = datetime.timedelta
 
 @dataclass(frozen=True)
 class _Req:
-    asker: str
+    asker: str          # agency codes
     asked: str
     subject: str
     body: str
@@ -39,50 +43,6 @@ class _Req:
     answer: str = ""
     close_after: int | None = None
     start: bool = False  # acknowledged (対応中) without an answer yet
-
-
-# Kinds: city, center, hello_work. Two requests are left unanswered past their due date.
-REQUESTS = [
-    _Req("city", "hello_work", "生活保護受給者向け求人情報の月次提供",
-         "福祉事務所のケースワーカーが面談で使えるよう、生活保護受給者等に適した求人の一覧を毎月提供してください。",
-         ago=180, due=14, answer_after=7, close_after=12,
-         answer="毎月第1開庁日に、トライアル雇用併用可・未経験可の求人を抽出した一覧を福祉事務所へ送付します。"),
-    _Req("center", "hello_work", "センター会員事業所の求人受理手続の簡素化",
-         "センター会員事業所が求人を出す際、事業所訪問時に聴き取った内容を求人票の下書きとして使えるようにしてください。",
-         ago=165, due=14, answer_after=21, close_after=30,
-         answer="地区担当推進員の聴取票を求人票下書きの様式に合わせて改訂し、受理時の再聴取を省きます。"),
-    _Req("hello_work", "city", "住居・生活支援相談員の相談日の拡充",
-         "ワークプラザたましまでの住居・生活支援相談を、現在の週3日から週4日に拡充していただけないでしょうか。",
-         ago=150, due=30, answer_after=20, close_after=25,
-         answer="次年度の予算要求に盛り込むこととし、当面は予約制で週4日目の相談枠を設けます。"),
-    _Req("hello_work", "center", "事業所訪問で把握した求人ニーズの早期共有",
-         "事業所訪問で把握した求人ニーズを、訪問の翌週までにハローワークへ共有してください。",
-         ago=120, due=14, answer_after=10,
-         answer="訪問記録を毎週金曜日に取りまとめ、翌週月曜日に共有します。"),
-    _Req("city", "center", "市内中小企業向け合同面接会の共催",
-         "市内の中小企業を対象とする合同面接会を、市・センター・ハローワークの三者共催で開催したいので、センターの参加を検討してください。",
-         ago=75, due=21, start=True),
-    _Req("center", "city", "広報くらしきへの事業所向け支援制度の掲載",
-         "事業所向けの雇用関係助成金とセンターの支援制度を、広報くらしきに掲載してください。",
-         ago=10, due=30),
-    _Req("city", "hello_work", "福祉事務所からの支援要請への初回面談の迅速化",
-         "福祉事務所からの支援要請を受けてから初回面談までに要する日数を、2週間以内としてください。",
-         ago=40, due=14),
-    _Req("hello_work", "city", "求人情報提供端末の増設",
-         "ワークプラザたましまの求人情報提供端末（現在8台）を10台に増設するための設置場所の確保をお願いします。",
-         ago=20, due=30, start=True),
-    _Req("center", "hello_work", "トライアル雇用の事業主向け説明会への講師派遣",
-         "センター主催の事業主向けセミナーで、トライアル雇用制度を説明する講師を派遣してください。",
-         ago=60, due=14, answer_after=18,
-         answer="就職支援ナビゲーター1名を講師として派遣します。日程はセンターと調整します。"),
-    _Req("hello_work", "center", "玉島地区の製造業事業所リストの更新",
-         "個別求人開拓の対象を選ぶため、センター会員のうち玉島地区の製造業事業所のリストを更新してください。",
-         ago=35, due=21, close_after=5),
-    _Req("city", "hello_work", "就職件数の月次速報",
-         "運営協議会と市議会への報告のため、ワークプラザたましまの就職件数の速報を翌月10日までに提供してください。",
-         ago=100, due=14, answer_after=5, close_after=8,
-         answer="翌月第5開庁日までに、就職件数・紹介件数・開拓求人数の速報を送付します。"),
-]
 
 
 def _weekday(day: datetime.date) -> datetime.date:
@@ -105,15 +65,27 @@ def _person(agency: Agency) -> Staff:
     return person
 
 
+def _spec(installation: Path) -> tuple[Path, dict[str, Any]]:
+    """The agreement's file and ``demo.governance`` of the installation file."""
+    data = read_installation(installation)
+    name = data.get("agreement")
+    if not isinstance(name, str) or not name:
+        raise SeedError(f"設置ファイル {Path(installation).name} に協定のファイル（agreement）がありません。")
+    governance = (data.get("demo") or {}).get("governance") or {}
+    return Path(installation).parent / name, governance
+
+
 @transaction.atomic
-def build_demo(fiscal_year: int, as_of: datetime.date) -> dict[str, Any]:
-    """Create the Kurashiki agreement, about ten requests in varied states (two overdue at ``as_of``) and two
-    council meetings before ``as_of`` with decisions and follow-ups (one follow-up done, three open, so the next
-    meeting's agenda pack carries them). The agreement covers every site with targets for ``fiscal_year``.
+def build_demo(fiscal_year: int, as_of: datetime.date, *, installation: Path = DEFAULT_FILE) -> dict[str, Any]:
+    """Create the installation's agreement, its requests in varied states (some overdue at ``as_of``) and the
+    council meetings before ``as_of`` with decisions and follow-ups (Kurashiki: about ten requests, two overdue;
+    two councils, one follow-up done, three open, so the next meeting's agenda pack carries them). The agreement
+    covers every site with targets for ``fiscal_year``.
 
     Needs the installation (agencies, sites) and at least one staff member of each party. Calling it again once
     the agreement has requests or meetings adds nothing."""
-    agreement = load_agreement()
+    path, spec = _spec(installation)
+    agreement = load_agreement(path)
     planned = list(Site.objects.filter(targets__fiscal_year=fiscal_year).distinct())
     missing = [s for s in planned if not agreement.sites.filter(pk=s.pk).exists()]
     if missing:
@@ -122,11 +94,15 @@ def build_demo(fiscal_year: int, as_of: datetime.date) -> dict[str, Any]:
                detail={"sites_added": [s.code for s in missing]})
     if agreement.requests.exists() or agreement.meetings.exists():
         return _summary(agreement, as_of)
-    parties = {a.kind: a for a in agreement.parties.all()}
-    people = {kind: _person(agency) for kind, agency in parties.items()}
-    for spec in REQUESTS:
-        _make_request(agreement, parties, people, spec, as_of)
-    _make_meetings(agreement, people, fiscal_year, as_of)
+    parties = {a.code: a for a in agreement.parties.all()}
+    people = {code: _person(agency) for code, agency in parties.items()}
+    for given in spec.get("requests", []):
+        req = _Req(**given)
+        if req.asker not in parties or req.asked not in parties:
+            raise SeedError(f"デモの要望「{req.subject}」の要望元・要望先は協定の当事者の機関コードにしてください。")
+        _make_request(agreement, parties, people, req, as_of)
+    for given in spec.get("meetings", []):
+        _make_meeting(agreement, people, given, spec.get("observers", []), fiscal_year, as_of)
     return _summary(agreement, as_of)
 
 
@@ -151,51 +127,40 @@ def _make_request(agreement: Agreement, parties: dict[str, Agency], people: dict
     return req
 
 
-def _make_meetings(agreement: Agreement, people: dict[str, Staff], fiscal_year: int,
-                   as_of: datetime.date) -> None:
-    city, center, hw = people[AgencyKind.CITY], people[AgencyKind.CENTER], people[AgencyKind.HELLO_WORK]
-    first_day = _weekday(as_of - D(days=150))
-    second_day = _weekday(as_of - D(days=45))
-    numbers: dict[int, int] = {}
+def _make_meeting(agreement: Agreement, people: dict[str, Staff], spec: dict[str, Any],
+                  observers: list[dict[str, str]], fiscal_year: int, as_of: datetime.date) -> CouncilMeeting:
+    """One council ``spec["days_before"]`` days before ``as_of``, attended by a person of each party and the
+    observers, with its decisions and follow-ups. ``{fiscal_year}`` in a text is the plan's year (令和8年度)."""
+    def text(value: str) -> str:
+        return value.replace("{fiscal_year}", fiscal_year_label(fiscal_year))
 
-    def meeting(day: datetime.date, venue: str, notes: str) -> CouncilMeeting:
-        fy = fiscal_year_of(day)
-        numbers[fy] = numbers.get(fy, 0) + 1
-        m = CouncilMeeting.objects.create(agreement=agreement, held_on=day, venue=venue, notes=notes,
-                                          title=f"{fiscal_year_label(fy)}第{numbers[fy]}回運営協議会")
-        _created(m)
-        for person in (city, center, hw):
-            _created(Attendee.objects.create(meeting=m, staff=person, agency=person.agency,
-                                             title=person.get_role_display()))
-        _created(Attendee.objects.create(meeting=m, name="岡山 労働局", organisation="岡山労働局",
-                                         title="職業安定課長（オブザーバー）"))
-        return m
-
-    def decision(m: CouncilMeeting, number: int, text: str) -> Decision:
-        d = Decision.objects.create(meeting=m, number=number, text=text)
-        _created(d)
-        return d
-
-    def follow_up(m: CouncilMeeting, d: Decision | None, owner: Staff, text: str, due_days: int,
-                  done_days: int | None = None, note: str = "") -> None:
-        f = FollowUp.objects.create(meeting=m, decision=d, owner=owner, text=text, due_on=m.held_on + D(days=due_days),
-                                    done_on=m.held_on + D(days=done_days) if done_days is not None else None,
-                                    done_note=note)
-        _created(f)
-
-    first = meeting(first_day, "倉敷市玉島支所 会議室",
-                    f"{fiscal_year_label(fiscal_year)}の事業計画と数値目標を確認し、三者の連携の進め方を協議した。")
-    decision(first, 1, f"{fiscal_year_label(fiscal_year)}の事業計画（数値目標）を確認した。")
-    d2 = decision(first, 2, "福祉事務所からの支援要請への対応を迅速化する。")
-    follow_up(first, d2, hw, "支援要請から初回面談までの日数を集計し、次回の協議会で報告する。", 60, 50,
-              "平均9.5日。2週間を超えた事例は3件で、いずれも本人の都合による。")
-    follow_up(first, None, center, "事業所訪問で把握した求人ニーズの共有方法を見直し、様式案を示す。", 45)
-    second = meeting(second_day, "ワークプラザたましま 相談室",
-                     "上半期の取組状況と要望への対応状況を確認した。")
-    decision(second, 1, "上半期の取組状況を確認し、下半期は個別求人開拓を強化する。")
-    d4 = decision(second, 2, "回答期限を過ぎている要望には、次回の協議会までに回答する。")
-    follow_up(second, d4, city, "合同面接会の共催についての回答を取りまとめる。", 30)
-    follow_up(second, None, hw, "個別求人開拓の件数と結果を月次で三者に共有する。", 60)
+    day = _weekday(as_of - D(days=int(spec["days_before"])))
+    fy = fiscal_year_of(day)
+    number = CouncilMeeting.objects.filter(agreement=agreement, held_on__lt=day).filter(
+        held_on__gte=datetime.date(fy, 4, 1)).count() + 1
+    meeting = CouncilMeeting.objects.create(agreement=agreement, held_on=day, venue=spec["venue"],
+                                            notes=text(spec.get("notes", "")),
+                                            title=f"{fiscal_year_label(fy)}第{number}回運営協議会")
+    _created(meeting)
+    for person in people.values():
+        _created(Attendee.objects.create(meeting=meeting, staff=person, agency=person.agency,
+                                         title=person.get_role_display()))
+    for o in observers:
+        _created(Attendee.objects.create(meeting=meeting, name=o["name"], organisation=o["organisation"],
+                                         title=o["title"]))
+    decisions = {}
+    for number, given in enumerate(spec.get("decisions", []), start=1):
+        decisions[number] = Decision.objects.create(meeting=meeting, number=number, text=text(given))
+        _created(decisions[number])
+    for f in spec.get("follow_ups", []):
+        if f["owner"] not in people:
+            raise SeedError(f"デモのフォローアップ「{f['text']}」の担当は協定の当事者の機関コードにしてください。")
+        done = f.get("done_days")
+        _created(FollowUp.objects.create(
+            meeting=meeting, decision=decisions.get(f.get("decision") or 0), owner=people[f["owner"]],
+            text=text(f["text"]), due_on=day + D(days=int(f["due_days"])),
+            done_on=day + D(days=int(done)) if done is not None else None, done_note=f.get("note", "")))
+    return meeting
 
 
 def _summary(agreement: Agreement, as_of: datetime.date) -> dict[str, Any]:

@@ -1,21 +1,22 @@
-"""Loading an agreement from a JSON file (see ``data/kurashiki_agreement.json``): installation data, like the
-parties and sites. Loading the same file again updates the agreement of that title in place."""
+"""Loading an agreement from a JSON file (see ``installations/kurashiki-agreement.json``): installation data, like
+the parties and sites; an installation file names its agreement's file (``"agreement"``). Loading the same file
+again updates the agreement of that title in place."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
+from kakehashi.accounts.installation import DEFAULT_FILE, InstallationError, read_installation
 from kakehashi.accounts.models import Agency, Site
-from kakehashi.engine.calendar import parse_date
+from kakehashi.engine.calendar import DateFormatError, parse_date
 
 from . import actions
 from .models import Agreement
 
-KURASHIKI = Path(__file__).resolve().parent / "data" / "kurashiki_agreement.json"
+KURASHIKI = DEFAULT_FILE.with_name("kurashiki-agreement.json")
 
 
 class SeedError(ValueError):
@@ -26,7 +27,10 @@ class SeedError(ValueError):
 def load_agreement(path: Path = KURASHIKI) -> Agreement:
     """Create or update the agreement the file describes. The parties and sites it names must exist (load the
     installation first)."""
-    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        data: dict[str, Any] = read_installation(path)
+    except InstallationError as e:
+        raise SeedError(str(e).replace("設置ファイル", "協定のファイル")) from None
     agencies = {a.code: a for a in Agency.objects.all()}
     sites = {s.code: s for s in Site.objects.all()}
 
@@ -40,6 +44,15 @@ def load_agreement(path: Path = KURASHIKI) -> Agreement:
             raise SeedError(f"拠点コード「{code}」が登録されていません。先に設置自治体のファイルを読み込んでください。")
         return sites[code]
 
+    try:
+        return _save(data, agency, site)
+    except DateFormatError as e:
+        raise SeedError(f"協定のファイル {Path(path).name}：{e}") from None
+    except (KeyError, TypeError) as e:
+        raise SeedError(f"協定のファイル {Path(path).name}：項目 {e} がないか、書き方が正しくありません。") from None
+
+
+def _save(data: dict[str, Any], agency: Any, site: Any) -> Agreement:
     existing = Agreement.objects.filter(title=data["title"]).first()
     return actions.do_save_agreement(
         existing, acting_user=None, title=data["title"],

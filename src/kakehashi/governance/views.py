@@ -26,7 +26,9 @@ from kakehashi.accounts.policy import can
 from kakehashi.audit import scope
 from kakehashi.audit.log import Refused
 from kakehashi.audit.models import AuditEvent
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 
@@ -181,7 +183,10 @@ def request_list(request: AuthedRequest) -> HttpResponse:
             rows = rows.filter(from_agency=filters.cleaned_data["from_agency"])
         if filters.cleaned_data.get("overdue"):
             rows = rows.overdue(today)
-    page = paginate(request, rows.order_by("-requested_on", "-id"))
+    rows = rows.order_by("-requested_on", "-id")
+    if (download := exported(request, tables.REQUESTS, rows)) is not None:
+        return download
+    page = paginate(request, rows)
     agreements = list(Agreement.objects.visible_to(user).prefetch_related("parties"))
     parties = sorted({p for a in agreements for p in a.parties.all()}, key=lambda p: (p.kind, p.code))
     return render(request, "governance/request_list.html", {

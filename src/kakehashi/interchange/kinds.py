@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kakehashi.accounts.models import AgencyKind
+from kakehashi.core.search import search_key_of
 from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod, VisitParty
 from kakehashi.plans.models import Target
 from kakehashi.postings.models import EmploymentType, Posting
@@ -470,7 +471,9 @@ class Employers(Kind):
     optional = ("town", "employees", "center_member", "phone")
     lookups = {"employer_id": "employer_id", "name": "name", "industry_id": "industry_id",
                "postal_code": "postal_code", "town_id": "town_id", "lat": "lat", "lng": "lng",
-               "employees": "employees", "center_member": "center_member", "phone": "phone"}
+               "employees": "employees", "center_member": "center_member", "phone": "phone",
+               # read, not set by the file: the search key follows the name, reading and phone (``core.search``)
+               "name_kana": "name_kana", "search_key": "search_key"}
 
     def industry(self, value: str) -> str:
         code = cells.text(value).upper()
@@ -489,6 +492,12 @@ class Employers(Kind):
         c.put(v, "center_member", "center_member", cells.flag, empty=False)
         c.put(v, "phone", "phone", cells.text, self.max_length("phone"), empty="")
         return Record(c.row.line, key, v) if c.ok else None
+
+    def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
+        # The rows are written in SQL of the import's own (``writing``), which no ``save`` sees.
+        key = search_key_of(Employer, effective)
+        if stored is None or key != stored["search_key"]:
+            record.values["search_key"] = key
 
 
 class Seekers(Kind):
@@ -564,6 +573,10 @@ class Seekers(Kind):
         return Record(c.row.line, key, v, children, later) if c.ok else None
 
     def complete(self, record: Record, effective: dict[str, Any], stored: dict[str, Any] | None) -> None:
+        if stored is None:
+            # A new seeker is found by their id until a desk adds the name (the file has none), and the rows are
+            # written in SQL of the import's own (``writing``), which no ``save`` sees.
+            record.values["search_key"] = search_key_of(Seeker, effective)
         referred_by = effective["referred_by"]
         later = record.cells or {}
         registered_by = later.get("registered_by", ABSENT)

@@ -112,7 +112,7 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], bar: 
         else:
             plan.append((f.attname, f.get_default(), _preparer(f)))
     # Table and column names come from the model, quoted by the backend; values go as parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # names from the model, quoted; values are parameters
         _quoted(meta.db_table), ", ".join(_quoted(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
 
     def params() -> Iterator[list[Any]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import fcntl
-import io
 import logging
 import zlib
 from collections.abc import Callable, Iterator
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
@@ -128,8 +126,7 @@ def _trial_reminders(day: datetime.date) -> dict[str, Any]:
             add(code or "", "trials_ending")
 
     earliest = months_after(day - datetime.timedelta(days=FOLLOW_UP_GRACE_DAYS), -max(Milestone.values))
-    hires = (Referral.objects.placements().filter(outcome_on__gte=earliest - datetime.timedelta(days=3),
-                                                  outcome_on__lte=day)
+    hires = (Referral.objects.placements_between(earliest - datetime.timedelta(days=3), day)
              .select_related("seeker__site").prefetch_related("follow_ups"))
     for r in hires:
         if r.outcome_on is None:  # a hire always has its date; this narrows the type
@@ -170,17 +167,12 @@ def _gap_snapshot(day: datetime.date) -> dict[str, Any]:
     return {"months": len(months), "rows": rows}
 
 
-def _retention_command() -> str:
-    return "" if "retention" in get_commands() else "kakehashi retention がこの版にはまだありません"
-
-
 def _retention(day: datetime.date) -> dict[str, Any]:
-    """Retention: remove or anonymise personal data past the installation's retention period
-    (``kakehashi retention apply``, which keeps every figure)."""
-    out = io.StringIO()
-    call_command("retention", "apply", "--as-of", day.isoformat(), stdout=out)
-    logger.info("retention apply: %s", out.getvalue().strip())
-    return {}
+    """Retention: anonymise the personal data past the installation's retention period (what ``kakehashi
+    retention apply`` does, keeping every figure); the run's record keeps its counts, no one's data."""
+    from kakehashi.retention.actions import apply_retention
+
+    return apply_retention(as_of=day).counts()
 
 
 def _backup_dir() -> str:
@@ -204,7 +196,7 @@ MONTHLY = datetime.timedelta(days=33)
 
 JOBS: dict[str, Job] = {j.name: j for j in [
     Job("backup", "バックアップ", Schedule(2, 0), DAILY, _backup, _backup_dir),
-    Job("retention", "保存期間を過ぎた個人データの整理", Schedule(3, 0), DAILY, _retention, _retention_command),
+    Job("retention", "保存期間を過ぎた個人データの整理", Schedule(3, 0), DAILY, _retention),
     Job("gap_snapshot", "需給ギャップの月次集計", Schedule(4, 0, day=1), MONTHLY, _gap_snapshot),
     Job("expire_referrals", "回答期限切れの紹介の取消", Schedule(6, 0), DAILY, _expire_referrals),
     Job("trial_reminders", "トライアル雇用・定着確認のお知らせ", Schedule(6, 10), DAILY, _trial_reminders),

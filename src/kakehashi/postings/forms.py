@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.core.forms import JapaneseDateField, ListField, NormalisingModelForm, PostalCodeField
+from kakehashi.reference.forms import CodeChoiceField
 
 from .models import Posting
 
@@ -12,6 +13,7 @@ class PostingForm(NormalisingModelForm):
     received_on = JapaneseDateField(label=_("受理日"))
     closes_on = JapaneseDateField(label=_("紹介期限"), required=False)
     postal_code = PostalCodeField(label=_("就業場所の郵便番号"))
+    occupation = CodeChoiceField("occupation", label=_("職種"))
     required_qualifications = ListField(label=_("必要な資格"), required=False,
                                         help_text=_("複数あるときは「、」で区切ってください。"))
 

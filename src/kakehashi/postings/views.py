@@ -1,7 +1,5 @@
 """Postings: list with filters, detail, create and edit."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -9,17 +7,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
+from kakehashi.accounts import installation
 from kakehashi.accounts.policy import can
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
-from kakehashi.core.actions import do_save_record
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
-from kakehashi.reference.models import Occupation, Town
-from kakehashi.reference.places import set_place
+from kakehashi.reference.models import Occupation
 from kakehashi.referrals.models import Referral
 
+from . import actions
 from .forms import PostingForm
 from .models import EmploymentType, Posting
 
@@ -44,10 +43,13 @@ def posting_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(developed=True)
     if g.get("open", "1") == "1":
         qs = qs.open_on(timezone.localdate())
+    qs = qs.order_by("-received_on", "posting_id")
+    if (download := exported(request, tables.POSTINGS, qs)) is not None:
+        return download
     return render(request, "postings/list.html", {
-        "page": paginate(request, qs.order_by("-received_on", "posting_id")), "q": q,
+        "page": paginate(request, qs), "q": q,
         "query": query_without_page(request), "occupations": Occupation.objects.all(),
-        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "areas": installation.areas(),
         "employments": EmploymentType.choices, "can_edit": can(request.user, "posting.edit"),
         "open_only": g.get("open", "1") == "1",
     })
@@ -69,15 +71,12 @@ def posting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     posting = get_visible(Posting.objects.visible_to(request.user), pk=pk) if pk else None
-    initial = None if posting else {"posting_id": f"P-{uuid.uuid4().hex[:10].upper()}",
+    initial = None if posting else {"posting_id": actions.new_posting_id(),
                                     "received_on": timezone.localdate(), "site": request.user.site_id,
                                     "employer": request.GET.get("employer")}
     form = PostingForm(request.POST or None, instance=posting, initial=initial)
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        if "postal_code" in form.changed_data or obj.town_id is None:
-            set_place(obj)
-        do_save_record(obj, acting_user=request.user, purpose=N_("求人の登録・更新"), changed=form.changed_data)
+        obj = actions.do_save_posting(form.save(commit=False), changed=form.changed_data, acting_user=request.user)
         messages.success(request, _("求人を保存しました。"))
         return redirect("postings:detail", obj.pk)
     return render(request, "postings/form.html", {"form": form, "posting": posting})

@@ -13,27 +13,6 @@ from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-# Kurashiki's district groupings (the areas of its branch offices). Towns are grouped by the leading part of
-# their name; the rest of the city is 倉敷 (the centre). Other municipalities are one area each.
-KURASHIKI_AREAS = [
-    ("玉島", "玉島"), ("船穂町", "玉島"),
-    ("水島", "水島"), ("連島", "水島"), ("福田町", "水島"), ("呼松", "水島"), ("広江", "水島"),
-    ("東塚", "水島"), ("中畝", "水島"), ("北畝", "水島"), ("南畝", "水島"), ("西之浦", "水島"),
-    ("松江", "水島"), ("亀島", "水島"),
-    ("児島", "児島"), ("下津井", "児島"), ("大畠", "児島"), ("林", "児島"), ("菰池", "児島"),
-    ("真備町", "真備"),
-]
-
-
-def area_of(municipality: str, town: str) -> str:
-    if municipality == "倉敷市":
-        for prefix, area in KURASHIKI_AREAS:
-            if town.startswith(prefix):
-                return area
-        return "倉敷"
-    return municipality
-
-
 def occupation_rows() -> list[dict[str, str]]:
     with (DATA_DIR / "mhlw2022-occupations.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -76,7 +55,8 @@ def town_rows() -> list[dict[str, Any]]:
             if name in seen:
                 continue
             seen.add(name)
-            rows.append({"municipality": muni, "name": name, "area": area_of(muni, name),
+            # Each municipality is one area until an installation groups its own towns (``areas.group_towns``).
+            rows.append({"municipality": muni, "name": name, "area": muni,
                          "lat": t["lat"], "lng": t["lng"]})
     return rows
 

@@ -52,7 +52,9 @@ class Industry(models.Model):
 
 
 class Town(models.Model):
-    """A town (町・丁目) with its coordinates; ``area`` is the local grouping used on boards (玉島, 水島…)."""
+    """A town (町・丁目) with its coordinates; ``area`` is the local grouping used on lists and boards, which the
+    installation file sets for its towns (玉島, 水島… in Kurashiki; ``areas.group_towns``) and which is the
+    municipality's name elsewhere."""
 
     municipality = models.CharField(_("市区町村"), max_length=40)
     name = models.CharField(_("町名"), max_length=80)

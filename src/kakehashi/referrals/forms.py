@@ -9,6 +9,8 @@ from kakehashi.core.forms import JapaneseDateField, NormalisingModelForm
 from .models import REASONS_FOR, Milestone, Outcome, ReferralSettings, TrialOutcome
 
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 2})
+# An outcome is recorded only as chosen: no answer stands selected before anyone chose it.
+CHOOSE = ("", _("（選んでください）"))
 
 
 def _reason_choices() -> list[tuple[Any, Any]]:
@@ -45,8 +47,9 @@ class TrialStartForm(forms.Form):
 
 
 class TrialEndForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("結果"), choices=[c for c in TrialOutcome.choices
-                                                        if c[0] != TrialOutcome.ONGOING])
+    outcome = forms.ChoiceField(label=_("結果"), choices=[CHOOSE, *(c for c in TrialOutcome.choices
+                                                                if c[0] != TrialOutcome.ONGOING)],
+                                error_messages={"required": _("トライアル雇用の結果を選んでください。")})
     ended_on = JapaneseDateField(label=_("終了日・移行日"))
     note = forms.CharField(label=_("事業所からの評価・連絡"), required=False, widget=NOTE_WIDGET)
 
@@ -57,8 +60,9 @@ YES_NO = [("1", _("はい")), ("0", _("いいえ"))]
 class FollowUpForm(forms.Form):
     milestone = forms.TypedChoiceField(label=_("時期"), choices=Milestone.choices, coerce=int)
     checked_on = JapaneseDateField(label=_("確認日"))
-    still_employed = forms.TypedChoiceField(label=_("就労を継続している"), choices=YES_NO,
-                                            coerce=lambda v: v == "1")
+    still_employed = forms.TypedChoiceField(label=_("就労を継続している"), choices=[CHOOSE, *YES_NO],
+                                            coerce=lambda v: v == "1",
+                                            error_messages={"required": _("就労を継続しているかを選んでください。")})
     same_employer = forms.TypedChoiceField(label=_("同じ事業所で"), choices=[("", _("不明")), *YES_NO],
                                            coerce=lambda v: v == "1", empty_value=None, required=False)
     note = forms.CharField(label=_("メモ"), required=False, widget=NOTE_WIDGET)

@@ -63,16 +63,22 @@ def reminders_for(user: Staff, today: datetime.date) -> Reminders:
     visible = Referral.objects.visible_to(user).select_related("seeker", "posting__employer")
     out = Reminders()
 
+    # Which referrals to list is decided on their dates alone; only those listed are loaded (and so presented to
+    # the user, in the response's audit row): a busy site has hundreds waiting.
     soonest = min((s.reminder_days for s in limits.values()), default=ReferralSettings().reminder_days)
-    for r in visible.awaiting_answer().by_waiting_since():
-        site_limits = limits.get(r.seeker.site_id) or ReferralSettings()
-        days = (today - r.waiting_since).days
-        if days < soonest:  # oldest first: no later referral is due at any site
-            break
+    chosen: list[tuple[int, int, datetime.date]] = []
+    waiting = (visible.awaiting_answer().waiting_since_by(today - datetime.timedelta(days=soonest))
+               .by_waiting_since().values_list("pk", "seeker__site_id", "interview_on", "referred_on"))
+    for pk, site_id, interview_on, referred_on in waiting:
+        site_limits = limits.get(site_id) or ReferralSettings()
+        since = interview_on or referred_on
+        days = (today - since).days
         if days >= site_limits.reminder_days:
-            out.unanswered.append(Waiting(r, days, r.waiting_since + datetime.timedelta(days=site_limits.expiry_days)))
-            if len(out.unanswered) >= LIST_LENGTH:
+            chosen.append((pk, days, since + datetime.timedelta(days=site_limits.expiry_days)))
+            if len(chosen) >= LIST_LENGTH:
                 break
+    loaded = visible.in_bulk([pk for pk, _d, _e in chosen])
+    out.unanswered = [Waiting(loaded[pk], days, expires) for pk, days, expires in chosen if pk in loaded]
 
     since = today - datetime.timedelta(days=EXPIRED_SHOWN_DAYS)
     out.expired = list(visible.filter(outcome=Outcome.WITHDRAWN, reason=Reason.EXPIRED, outcome_on__gte=since)
@@ -93,14 +99,20 @@ def reminders_for(user: Staff, today: datetime.date) -> Reminders:
         windows |= placed(
             months_after(today - datetime.timedelta(days=FOLLOW_UP_GRACE_DAYS), -m) - datetime.timedelta(days=3),
             months_after(today, -m))
-    hires = visible.filter(windows).prefetch_related("follow_ups").order_by("outcome_on", "pk")
-    for r in hires:
-        if r.outcome_on is None:  # a hire always has its date; this narrows the type
+    hires = list(visible.filter(windows).order_by("outcome_on", "pk").values_list("pk", "outcome_on"))
+    done: dict[int, set[int]] = {}
+    for referral_id, milestone in FollowUp.objects.filter(referral_id__in=[pk for pk, _d in hires]).values_list(
+            "referral_id", "milestone"):
+        done.setdefault(referral_id, set()).add(milestone)
+    due_now: list[tuple[datetime.date, int, int]] = []
+    for pk, hired_on in hires:
+        if hired_on is None:  # a hire always has its date; this narrows the type
             continue
-        done = {f.milestone for f in r.follow_ups.all()}
         for m in Milestone.values:
-            due = FollowUp.due_on(r.outcome_on, m)
-            if m not in done and due <= today and (today - due).days <= FOLLOW_UP_GRACE_DAYS:
-                out.follow_ups.append(DueFollowUp(r, m, due))
-    out.follow_ups = sorted(out.follow_ups, key=lambda d: d.due_on)[:LIST_LENGTH]
+            due = FollowUp.due_on(hired_on, m)
+            if m not in done.get(pk, set()) and due <= today and (today - due).days <= FOLLOW_UP_GRACE_DAYS:
+                due_now.append((due, pk, m))
+    due_now = sorted(due_now, key=lambda d: d[0])[:LIST_LENGTH]
+    loaded = visible.in_bulk({pk for _due, pk, _m in due_now})
+    out.follow_ups = [DueFollowUp(loaded[pk], m, due) for due, pk, m in due_now if pk in loaded]
     return out

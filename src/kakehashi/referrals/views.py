@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import Site, Staff
 from kakehashi.accounts.policy import can
+from kakehashi.core import tables
 from kakehashi.core.access import find_visible, get_visible
 from kakehashi.core.errors import ActionError
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.core.steps import post_step
@@ -45,7 +47,10 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(outcome=request.GET["outcome"])
     if request.GET.get("mine") == "1":
         qs = qs.filter(staff=request.user)
-    page = paginate(request, qs.order_by("-referred_on", "-id"))
+    qs = qs.order_by("-referred_on", "-id")
+    if (download := exported(request, tables.REFERRALS, qs)) is not None:
+        return download
+    page = paginate(request, qs)
     return render(request, "referrals/list.html", {
         "page": page, "query": query_without_page(request), "outcomes": Outcome.choices,
         "can_edit": can(request.user, "referral.edit"),
@@ -120,8 +125,11 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "follow_ups": follow_ups,
         "follow_up_due": bool(pending_milestones),
         "contributions": referral.contributions.select_related("agency"),
-        "interview_form": InterviewForm(initial={"interview_on": referral.interview_on or today}),
-        "trial_start_form": TrialStartForm(initial={"started_on": referral.outcome_on or today}),
+        # No date is guessed for what has not happened: an interview is typed when the employer sets it, a trial
+        # starts on the hire's date only once there is a hire.
+        "interview_form": InterviewForm(initial={"interview_on": referral.interview_on}),
+        "trial_start_form": TrialStartForm(initial={
+            "started_on": referral.outcome_on if referral.outcome == Outcome.HIRED else None}),
         "trial_end_form": TrialEndForm(initial={"ended_on": trial.planned_end_on if trial else today}),
         "follow_up_form": FollowUpForm(initial={"checked_on": today,
                                                 "milestone": pending_milestones[0] if pending_milestones else None}),

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.core.forms import JapaneseDateField, ListField, NormalisingModelForm, PostalCodeField
-from kakehashi.reference.models import Occupation
+from kakehashi.engine.text import reading
+from kakehashi.reference.forms import CodeChoiceField
 
 from .models import Consent, Consultation, Seeker
 
@@ -12,9 +13,8 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-def occupation_choice(label: "StrOrPromise", required: bool = False) -> forms.ModelChoiceField:  # type: ignore[type-arg]
-    return forms.ModelChoiceField(Occupation.objects.all(), label=label, required=required,
-                                  empty_label=_("（選択してください）"))
+def occupation_choice(label: "StrOrPromise", required: bool = False) -> CodeChoiceField:
+    return CodeChoiceField("occupation", label=label, required=required)
 
 
 class SeekerForm(NormalisingModelForm):
@@ -53,6 +53,14 @@ class SeekerForm(NormalisingModelForm):
             self.initial["qualifications"] = "、".join(self.instance.qualifications)
         for name in hidden & set(self.fields):
             del self.fields[name]
+
+    def clean_name_kana(self) -> str:
+        """Kana only, kept in katakana: 「みほん　さちこ」 and 「ﾐﾎﾝ ｻﾁｺ」 are stored as 「ミホン サチコ」."""
+        try:
+            return reading(self.cleaned_data.get("name_kana") or "")
+        except ValueError:
+            raise forms.ValidationError(
+                _("ふりがなはひらがなかカタカナで入力してください（例：みほん さちこ）。")) from None
 
     def clean_birth_year(self) -> int | None:
         year = self.cleaned_data.get("birth_year")

@@ -7,7 +7,7 @@ command loads seekers through it.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kakehashi.accounts import policy
 from kakehashi.accounts.models import Agency, AgencyKind, Site
 from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
+from kakehashi.core.search import SearchKeyField, matching, with_key
 from kakehashi.reference.models import Occupation, Town
 
 if TYPE_CHECKING:
@@ -81,6 +82,11 @@ class SeekerQuerySet(ViewerQuerySet["Seeker"]):
     def active(self) -> SeekerQuerySet:
         return self.filter(status=SeekerStatus.ACTIVE)
 
+    def search(self, query: str) -> SeekerQuerySet:
+        """The seekers a desk means by ``query``: the name or reading in any kana and spacing (「みほん」
+        「ﾐﾎﾝ」「見本　幸子」), the phone number with or without hyphens, or part of the seeker id."""
+        return self.filter(matching(self.model, query, id_field="seeker_id"))
+
 
 class Seeker(models.Model):
     """A person looking for work, registered at one site."""
@@ -125,6 +131,8 @@ class Seeker(models.Model):
     # Set when the retention period passed and the person's data was anonymised (kakehashi.retention): the
     # record stays for the figures, with what identified or described the person erased or made coarser.
     anonymised_on = models.DateField(_("匿名化日"), null=True, blank=True)
+    # id, name, reading and phone as search compares them (``core.search``), kept on every save
+    search_key = SearchKeyField(_("検索キー"), texts=("seeker_id", "name", "name_kana"), phone="phone")
 
     objects = ViewerManager.from_queryset(SeekerQuerySet)()
 
@@ -141,6 +149,10 @@ class Seeker(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.seeker_id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_key(Seeker, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def age_on(self, day: datetime.date) -> int | None:
         """None when unknown, and once anonymised: ``birth_year`` then holds only the decade."""

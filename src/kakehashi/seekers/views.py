@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,17 +10,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 from django.views.decorators.http import require_POST
 
+from kakehashi.accounts import installation
 from kakehashi.accounts.models import Site
 from kakehashi.accounts.policy import can, hidden_by_viewer, may_filter
 from kakehashi.audit import scope
 from kakehashi.audit.trail import trail_of
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
+from kakehashi.core.exports import exported
 from kakehashi.core.forms import JapaneseDateField
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.core.steps import post_step
-from kakehashi.reference.models import Occupation, Town
+from kakehashi.reference.models import Occupation
 from kakehashi.referrals.models import Referral
 
 from . import actions
@@ -35,7 +37,7 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
     qs = Seeker.objects.visible_to(user).select_related("site", "town")
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_kana__icontains=q) | Q(seeker_id__icontains=q))
+        qs = qs.search(q)
     # Choosing people by a field the user may not see would tell them its value: such filters are ignored.
     for param, field, lookup in (("site", "site", "site__code"), ("status", "status", "status"),
                                  ("area", "town", "town__area"),
@@ -45,12 +47,15 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
             qs = qs.filter(**{lookup: value})
     if request.GET.get("welfare") == "1" and may_filter(user, "seekers.Seeker", "welfare_recipient"):
         qs = qs.filter(welfare_recipient=True)
-    page = paginate(request, qs.distinct().order_by("-registered_on", "seeker_id"))
+    ordered = qs.distinct().order_by("-registered_on", "seeker_id")
+    if (download := exported(request, tables.SEEKERS, ordered)) is not None:
+        return download
+    page = paginate(request, ordered)
     scope.add_detail(q=q)
     return render(request, "seekers/list.html", {
         "page": page, "q": q, "query": query_without_page(request), "sites": Site.objects.all(),
         "statuses": SeekerStatus.choices, "occupations": Occupation.objects.all(),
-        "areas": Town.objects.filter(municipality="倉敷市").values_list("area", flat=True).distinct().order_by("area"),
+        "areas": installation.areas(),
         "can_edit": can(user, "seeker.edit"),
     })
 
@@ -77,6 +82,17 @@ def seeker_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if can(user, "audit.read"):
         ctx["audit_trail"] = trail_of(seeker, for_user=user)[:50]
     return render(request, "seekers/detail.html", ctx)
+
+
+@login_required
+def audit_trail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Who read or changed the person's record (``audit.trail``), every page of it, and as a file."""
+    seeker = get_visible(Seeker.objects.visible_to(request.user), purpose=N_("監査ログ"), pk=pk)
+    events = trail_of(seeker, for_user=request.user)
+    if (download := exported(request, tables.AUDIT_TRAIL, events)) is not None:
+        return download
+    return render(request, "seekers/audit_trail.html", {
+        "seeker": seeker, "page": paginate(request, events), "query": query_without_page(request)})
 
 
 @login_required

@@ -7,6 +7,8 @@ from kakehashi.core.forms import JapaneseDateField, NormalisingModelForm
 from .models import BenefitChange, CaseOutcome, SupportPlan
 
 NOTE_WIDGET = forms.Textarea(attrs={"rows": 3})
+# What happened is recorded only as chosen: no answer stands selected before anyone chose it.
+CHOOSE = ("", _("（選んでください）"))
 
 
 class SupportRequestForm(forms.Form):
@@ -33,13 +35,16 @@ class PlanForm(NormalisingModelForm):
 
 class VisitForm(forms.Form):
     on = JapaneseDateField(label=_("来所予定日"))
-    attended = forms.TypedChoiceField(label=_("来所"), choices=[("1", _("来所した")), ("0", _("来所しなかった"))],
-                                      coerce=lambda v: v == "1")
+    attended = forms.TypedChoiceField(label=_("来所"), choices=[CHOOSE, ("1", _("来所した")), ("0", _("来所しなかった"))],
+                                      coerce=lambda v: v == "1",
+                                      error_messages={"required": _("来所したかどうかを選んでください。")})
     note = forms.CharField(label=_("支援の内容・様子"), widget=NOTE_WIDGET, required=False)
 
 
 class CloseForm(forms.Form):
     closed_on = JapaneseDateField(label=_("終了日"))
-    outcome = forms.ChoiceField(label=_("終了の結果"), choices=CaseOutcome.choices)
-    benefit_change = forms.ChoiceField(label=_("保護の状況"), choices=BenefitChange.choices)
+    outcome = forms.ChoiceField(label=_("終了の結果"), choices=[CHOOSE, *CaseOutcome.choices],
+                                error_messages={"required": _("終了の結果を選んでください。")})
+    benefit_change = forms.ChoiceField(label=_("保護の状況"), choices=[CHOOSE, *BenefitChange.choices],
+                                       error_messages={"required": _("保護の状況を選んでください。")})
     note = forms.CharField(label=_("終了時の記録"), widget=NOTE_WIDGET, required=False)

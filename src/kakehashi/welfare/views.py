@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import AgencyKind, Site, Staff
 from kakehashi.accounts.policy import can
+from kakehashi.core import tables
 from kakehashi.core.access import get_visible
 from kakehashi.core.errors import ActionError
+from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.core.steps import post_step
@@ -47,7 +49,10 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("site"):
         qs = qs.filter(site__code=request.GET["site"])
-    page = paginate(request, qs.order_by("status", "-requested_on", "-id"))
+    qs = qs.order_by("status", "-requested_on", "-id")
+    if (download := exported(request, tables.WELFARE_CASES, qs)) is not None:
+        return download
+    page = paginate(request, qs)
     return render(request, "welfare/list.html", {
         "page": page, "query": query_without_page(request), "status": status, "statuses": RequestStatus.choices,
         "sites": Site.objects.all(),

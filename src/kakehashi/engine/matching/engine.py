@@ -34,7 +34,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ..geo import great_circle_km
-from ..relations import OCC_EXACT, OCC_MIDDLE, OCC_NONE, OCC_TRANSITION, Relatedness, Relations
+from ..relations import (
+    OCC_EXACT,
+    OCC_EXPERIENCE,
+    OCC_MIDDLE,
+    OCC_NONE,
+    OCC_TRANSITION,
+    Relatedness,
+    Relations,
+)
 from .errors import MatchingError
 from .occupations import Occupations
 from .reasons import (
@@ -302,8 +310,9 @@ class MatchingEngine:
         cell = cells(*_degrees(batch))
         cls = entry_class(batch["emp"], batch["limit"])
         # One entry per wished occupation (group = rank × occupations + occupation, the best rank if a middle
-        # group is wished twice through two minor groups) and one in the "any" group, through which a posting
-        # reaches seekers whose wishes are unrelated to it.
+        # group is wished twice through two minor groups), one per occupation worked in but not wished
+        # (group = MAX_WISHES × occupations + occupation) and one in the "any" group, through which a posting
+        # reaches seekers whose wishes and experience are unrelated to it.
         rows, groups = [], []
         des = batch["des_mid"]
         for rank in range(MAX_WISHES):
@@ -311,8 +320,15 @@ class MatchingEngine:
             has = np.flatnonzero((des[:, rank] >= 0) & ~earlier)
             rows.append(has)
             groups.append(rank * m + des[has, rank].astype(np.int64))
+        worked = batch["exp_mid"]
+        for slot in range(MAX_EXPERIENCE):
+            mid = worked[:, slot : slot + 1]
+            new = (mid[:, 0] >= 0) & (batch["exp_years"][:, slot] > 0) & ~(des == mid).any(axis=1)
+            has = np.flatnonzero(new)
+            rows.append(has)
+            groups.append(MAX_WISHES * m + worked[has, slot].astype(np.int64))
         rows.append(np.arange(len(unique)))
-        groups.append(np.full(len(unique), MAX_WISHES * m, dtype=np.int64))
+        groups.append(np.full(len(unique), (MAX_WISHES + 1) * m, dtype=np.int64))
         entry_row = np.concatenate(rows).astype(np.int64)
         keys = entry_keys(np.concatenate(groups), cls[entry_row], cell[entry_row])
         self._seekers.put([r.seeker_id for r in unique], batch, text, raw, entry_row, keys)
@@ -338,8 +354,9 @@ class MatchingEngine:
         share = self.relations.wish_shares(s["des_mid"][0])
         years = np.zeros(len(self.occupations), dtype=np.float32)
         for mid, yrs in zip(s["exp_mid"][0].tolist(), s["exp_years"][0].tolist(), strict=True):
-            if mid >= 0:
+            if mid >= 0 and yrs > 0:
                 years[mid] = yrs
+                share[mid] = max(share[mid], w.relatedness.worked_in)
         bound = (
             w.occupation * share
             + w.experience * np.minimum(years / w.experience_full_years, 1.0)
@@ -363,15 +380,16 @@ class MatchingEngine:
             near = [(c, limit * (w.flag_radius if flagged else 1.0)) for c in kinds]
             far: list[tuple[int, float]] = []
         else:
-            # No limit stated: within the distance scale first; further away a posting earns no distance points
-            # and, like an unrelated occupation, only fills the list.
+            # No limit stated, no posting excluded for distance: within the distance scale first, then further
+            # away, where a posting earns no distance points (so that pass's bound is lower by them).
             near = [(c, w.default_commute_km) for c in kinds]
             far = [(c, math.inf) for c in kinds]
         reach = math.inf if math.isfinite(limit) else w.default_commute_km
         passes: list[Pass] = [(b, g, near, reach) for b, g in occupation_passes]
         fallback: list[Pass] = [(b, g, near, reach) for b, g in rest]
         if far:
-            fallback += [(b - w.distance, g, far, math.inf) for b, g in occupation_passes + rest]
+            passes += [(b - w.distance, g, far, math.inf) for b, g in occupation_passes]
+            fallback += [(b - w.distance, g, far, math.inf) for b, g in rest]
         passes.sort(key=lambda x: -x[0])
         fallback.sort(key=lambda x: -x[0])
         return self._run(passes, fallback, s, top, flagged, seeker_side=True)
@@ -384,7 +402,8 @@ class MatchingEngine:
         w = self.weights
         m = len(self.occupations)
         pmid = int(p["mid"][0])
-        # Seekers are indexed once per wish (group = rank × occupations + occupation) and once in "any".
+        # Seekers are indexed once per wish (group = rank × occupations + occupation), once per occupation worked
+        # in but not wished (MAX_WISHES × occupations + occupation) and once in "any".
         groups = np.arange(MAX_WISHES * m, dtype=np.int64)
         related = np.tile(self._rel[:, pmid], MAX_WISHES)
         exact = groups % m == pmid
@@ -392,13 +411,14 @@ class MatchingEngine:
         occupation_passes = [
             (w.occupation * float(self._rank_share.max()) + rest, groups[exact]),
             (w.occupation * float(related.max()) + rest, groups[~exact & (related > 0)]),
+            (w.occupation * w.relatedness.worked_in + rest, np.array([MAX_WISHES * m + pmid], dtype=np.int64)),
         ]
-        anyone = [(rest, np.array([MAX_WISHES * m], dtype=np.int64))]
+        anyone = [(rest, np.array([(MAX_WISHES + 1) * m], dtype=np.int64))]
         emp = int(p["emp"][0])
         kinds = [c for c in range(EMPLOYMENT_CLASSES) if flagged or emp == 0 or c in (0, emp)]
         stretch = w.flag_radius if flagged else 1.0
-        # Seekers who state no limit are looked for within the distance scale; those further away earn no distance
-        # points and, like seekers of unrelated occupations, only fill the list.
+        # Seekers who state no limit are looked for within the distance scale first, then further away, where
+        # they earn no distance points; seekers whose wishes and experience are unrelated only fill the list.
         near = [
             (commute * EMPLOYMENT_CLASSES + c, limit * stretch)
             for commute, limit in enumerate(CLASS_LIMITS)
@@ -408,10 +428,9 @@ class MatchingEngine:
         unlimited = [(NO_LIMIT * EMPLOYMENT_CLASSES + c, math.inf) for c in kinds]
         reach = w.default_commute_km
         passes: list[Pass] = [(b, g, near, reach) for b, g in occupation_passes if len(g)]
+        passes += [(b - w.distance, g, unlimited, math.inf) for b, g in occupation_passes if len(g)]
         fallback: list[Pass] = [(b, g, near, reach) for b, g in anyone]
-        fallback += [
-            (b - w.distance, g, unlimited, math.inf) for b, g in occupation_passes + anyone if len(g)
-        ]
+        fallback += [(b - w.distance, g, unlimited, math.inf) for b, g in anyone]
         passes.sort(key=lambda x: -x[0])
         fallback.sort(key=lambda x: -x[0])
         return self._run(passes, fallback, p, top, flagged, seeker_side=False)
@@ -636,7 +655,8 @@ class MatchingEngine:
         return np.broadcast_to(base, len(dist)).astype(np.float64), kind, rank
 
     def _occupation(self, s: Mapping[str, Arr], p: Mapping[str, Arr]) -> tuple[Arr, Arr, Arr]:
-        """Share of the occupation points, how the occupations relate, and which wish it is (best wish wins)."""
+        """Share of the occupation points, how the occupations relate, and which wish it is (best wish wins;
+        an occupation worked in but not wished counts as ``worked_in``, read as the first wish's rank)."""
         w = self.weights
         dm, dn = s["des_mid"], s["des_minor"]
         pm, pn = p["mid"][:, None], p["minor"][:, None]
@@ -652,10 +672,13 @@ class MatchingEngine:
         kinds = np.where(
             exact, OCC_EXACT, np.where(same, OCC_MIDDLE, np.where(has, self._rel_kind[dm0, pm], OCC_NONE))
         )
+        worked = (s["exp_mid"] == pm) & (s["exp_years"] > 0)
+        value = np.concatenate([value, np.where(worked, w.relatedness.worked_in, 0.0)], axis=1)
+        kinds = np.concatenate([kinds, np.where(worked, OCC_EXPERIENCE, OCC_NONE)], axis=1)
         best = value.argmax(axis=1)
         share = np.take_along_axis(value, best[:, None], axis=1)[:, 0]
         kind = np.take_along_axis(kinds, best[:, None], axis=1)[:, 0]
-        return share, kind, best
+        return share, kind, np.where(best < MAX_WISHES, best, 0)
 
     def _settled(self, found: _Found, top: int, bound: float, *, employers: bool) -> bool:
         """True when nothing scoring at most ``bound`` could enter the results held so far."""
@@ -738,7 +761,11 @@ class MatchingEngine:
         occ = self.occupations
         wishes = [int(x) for x in s["des_mid"][j].tolist() if x >= 0]
         pmid = int(p["mid"][k])
-        wished = int(s["des_mid"][j][rank]) if kind != OCC_NONE else (wishes[0] if wishes else -1)
+        wished = (
+            int(s["des_mid"][j][rank])
+            if kind not in (OCC_NONE, OCC_EXPERIENCE)
+            else (wishes[0] if wishes else -1)
+        )
         required = self._qualification_list(p["quals"][k])
         held = set(self._qualification_list(s["quals"][j]))
         limit = float(s["limit"][j])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..relations import OCC_EXACT, OCC_MAJOR, OCC_MIDDLE, OCC_TRANSITION
+from ..relations import OCC_EXACT, OCC_EXPERIENCE, OCC_MAJOR, OCC_MIDDLE, OCC_TRANSITION
+from ..units import years_text
 from .records import FULL_TIME, HOUR, MONTH, PART_TIME
 
 # Hard conditions, as bits: a pair that breaks any is left out (or, when asked, shown with it listed).
@@ -68,7 +69,9 @@ def describe(f: PairFacts) -> tuple[list[str], list[str]]:
         reasons.append(f"関連職種（{f.desired_name}の希望者が就職した実績 {f.transition_count}件）")
     elif f.occ_kind == OCC_MAJOR:
         reasons.append(f"関連職種（{rank}と同じ大分類：{f.major_name}）")
-    if f.occ_kind < OCC_MIDDLE and f.desired_name is not None:
+    elif f.occ_kind == OCC_EXPERIENCE:
+        reasons.append("経験のある職種（希望には未記載）")
+    if (f.occ_kind < OCC_MIDDLE or f.occ_kind == OCC_EXPERIENCE) and f.desired_name is not None:
         unmet.append(f"希望職種外（第1希望：{f.desired_name}）")
 
     if f.distance_km is None:
@@ -171,4 +174,5 @@ def km(value: float | None) -> str:
 
 
 def years(value: float) -> str:
-    return f"{round(value, 1):g}年"
+    """8.6 → '8年7か月', as every page writes it (``engine.units``)."""
+    return years_text(value)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kakehashi.accounts.models import Site
 from kakehashi.demo import generator
+from kakehashi.demo.spec import DemoError, read_spec
 from kakehashi.engine.calendar import fiscal_year_label
 from kakehashi.plans.periods import PeriodError, parse_day, parse_fiscal_year
 from kakehashi.plans.progress import as_of_label, site_progress
@@ -18,6 +19,7 @@ LABELS = [
     ("seekers.Seeker", "求職者", "人"), ("employers.Employer", "事業所", "社"), ("postings.Posting", "求人", "件"),
     ("employers.EmployerVisit", "事業所訪問・求人開拓", "件"), ("referrals.Referral", "職業紹介", "件"),
     ("seekers.Consultation", "相談", "件"), ("welfare.SupportRequest", "支援要請", "件"),
+    ("plans.ManualCount", "手入力の実績", "件"),
 ]
 
 
@@ -34,7 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="件数の倍率（既定 1.0、試験では 0.1 など）")
         parser.add_argument("--seed", type=int, default=2026, help="乱数の種（既定 2026）")
         parser.add_argument("--installation", type=Path, default=generator.INSTALLATION,
-                            help="読み込む設置ファイル（既定 installations/kurashiki.json）")
+                            help="読み込む設置ファイル。拠点・ログイン・件数などのデモの設定もこのファイルから読みます"
+                                 "（既定 installations/kurashiki.json）")
 
     def handle(self, *args: Any, if_empty: bool, replace: bool, fiscal_year: str | None, as_of: str | None,
                scale: float, seed: int, installation: Path, **options: Any) -> None:
@@ -45,17 +48,19 @@ class Command(BaseCommand):
             fy = parse_fiscal_year(fiscal_year) if fiscal_year else None
             day = parse_day(as_of) if as_of else None
             plan = generator.plan_for(fy, day, timezone.localdate(), scale=scale, seed=seed)
-        except (PeriodError, generator.DemoError) as e:
+        except (PeriodError, DemoError) as e:
             raise CommandError(str(e)) from None
-        if not installation.is_file():
-            raise CommandError(f"設置ファイル {installation} が見つかりません")
+        try:
+            sites = list(read_spec(installation).sites)
+        except DemoError as e:
+            raise CommandError(str(e)) from None
         started = time.perf_counter()
         try:
             with transaction.atomic():
                 if replace:
                     generator.remove_demo_data()
                 counts = generator.generate(plan, installation)
-        except generator.DemoError as e:
+        except DemoError as e:
             raise CommandError(str(e)) from None
         elapsed = time.perf_counter() - started
         self.stdout.write(
@@ -63,7 +68,8 @@ class Command(BaseCommand):
             f"倍率 {plan.scale:g}、{elapsed:.1f} 秒）。"
         )
         self.stdout.write("  " + "、".join(f"{label} {counts.get(key, 0):,}{unit}" for key, label, unit in LABELS))
-        for site in Site.objects.filter(code__in=list(generator.VOLUMES)).order_by("-code"):
+        found = {s.code: s for s in Site.objects.filter(code__in=sites)}
+        for site in (found[code] for code in sites):
             rows = {r.key: r for r in site_progress(site, plan.fiscal_year, plan.as_of).rows}
             self.stdout.write(site.name)
             self.stdout.write(f"  {fiscal_year_label(plan.fiscal_year - 1)}（年間）：{figures(rows, 'prior_actual')}")

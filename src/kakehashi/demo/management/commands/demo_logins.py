@@ -1,11 +1,13 @@
 """``kakehashi demo-logins``: the demo's logins, one per role and agency, and the story to follow."""
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from kakehashi.demo import generator
+from kakehashi.demo.spec import DemoError
 from kakehashi.seekers.models import Seeker
 
 
@@ -18,10 +20,18 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = "デモ用のログイン（役割・機関ごとに1人）と、たどってみる事例を表示します。"
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        logins = generator.demo_logins()
-        if not logins:
-            raise CommandError("デモ用のログインがありません。先に `kakehashi demo-data` を実行してください")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--installation", type=Path, default=generator.INSTALLATION,
+                            help="デモを作った設置ファイル（既定 installations/kurashiki.json）")
+
+    def handle(self, *args: Any, installation: Path, **options: Any) -> None:
+        try:
+            logins = generator.demo_logins(installation)
+            if not logins:
+                raise CommandError("デモ用のログインがありません。先に `kakehashi demo-data` を実行してください")
+            followers = generator.story_logins(installation)
+        except DemoError as e:
+            raise CommandError(str(e)) from None
         self.stdout.write(f"デモ用のログイン（データはすべて架空です。パスワードは全員共通：{generator.DEMO_PASSWORD}）")
         self.stdout.write("  " + _pad("ユーザー名", 22) + _pad("パスワード", 16) + _pad("役割", 24) + "機関・拠点")
         for user in logins:
@@ -37,4 +47,4 @@ class Command(BaseCommand):
             self.stdout.write("  福祉事務所からの支援要請 → 市とハローワークの相談 → ナビゲーターの個別求人開拓 → "
                               "開拓求人への紹介 → トライアル雇用で就職")
             self.stdout.write(f"  画面：{reverse('seekers:detail', args=[story.pk])}"
-                              "（hw_navigator、city_counselor、welfare_caseworker でログイン）")
+                              f"（{'、'.join(followers)} でログイン）")

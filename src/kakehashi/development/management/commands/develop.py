@@ -56,7 +56,7 @@ class Command(BaseCommand):
         t = sub.add_parser("targets", help="職種（と地区）の開拓先の候補を、求人を出す確率の高い順に")
         t.add_argument("--site", required=True, help="拠点コード（例：tamashima）")
         t.add_argument("--occupation", default="", help="職業コード（中分類 073 / 大分類 12）。省略時は不足全体")
-        t.add_argument("--area", default="", help="求職者の住む地区（玉島・水島・児島・倉敷・真備）")
+        t.add_argument("--area", default="", help="求職者の住む地区（設置ファイルの municipalities の areas で決めた地区）")
         t.add_argument("--as-of", help="基準日（既定：今日）")
         t.add_argument("--top", type=int, default=20)
         t.add_argument("--format", choices=["json", "text"], default="text")

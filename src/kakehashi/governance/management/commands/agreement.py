@@ -7,7 +7,7 @@ from kakehashi.governance.seed import KURASHIKI, SeedError, load_agreement
 
 
 class Command(BaseCommand):
-    help = "協定（当事者・署名者・条項）を JSON ファイルから登録・更新します。省略時は倉敷市の協定です。"
+    help = "協定（当事者・署名者・条項）を JSON ファイルから登録・更新します。省略時は installations/kurashiki-agreement.json です。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, nargs="?", default=KURASHIKI)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
+from kakehashi.core.files import failure_message, write_whole
 from kakehashi.plans.report import (
     FORMATS,
     ReportError,
@@ -43,10 +44,12 @@ class Command(BaseCommand):
         out = options.get("out")
         if fmt in ("pdf", "xlsx") and not out:
             out = f"progress-{sp.site.code}-{sp.fiscal_year}-{sp.as_of.isoformat()}.{fmt}"
-        with transaction.atomic():
+
+        def audit() -> None:
             record(None, Action.EXPORT, "plans.Target", [], purpose="kakehashi report progress",
                    detail={"site": sp.site.code, "fiscal_year": sp.fiscal_year, "as_of": sp.as_of.isoformat(),
                            "format": fmt})
+
         content: str | bytes
         if fmt == "json":
             content = render_json(sp) + "\n"
@@ -56,15 +59,19 @@ class Command(BaseCommand):
             content = render_pdf(sp)
         else:
             content = render_xlsx(sp)
-        if out:
-            path = Path(out)
-            try:
-                if isinstance(content, bytes):
-                    path.write_bytes(content)
-                else:
-                    path.write_text(content, encoding="utf-8")
-            except OSError as e:
-                raise CommandError(f"「{out}」に書き込めません：{e.strerror}") from None
-            print(f"{path}（{sp.site.name}・{sp.label}・{sp.as_of_label}）", file=sys.stderr)
-        elif isinstance(content, str):
-            self.stdout.write(content, ending="")
+        if not out:
+            with transaction.atomic():
+                audit()
+            if isinstance(content, str):
+                self.stdout.write(content, ending="")
+            return
+        # The file appears whole or not at all (a full disk leaves no partial file and no earlier file changed),
+        # and its audit row commits with it: a write that fails leaves neither.
+        path = Path(out)
+        try:
+            with transaction.atomic():
+                audit()
+                write_whole(path, content)
+        except OSError as e:
+            raise CommandError(failure_message(out, e)) from None
+        print(f"{path}（{sp.site.name}・{sp.label}・{sp.as_of_label}）", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""Pages that belong to no single part of the domain: home, about."""
+"""The pages above every part of the domain: the home page, which gathers each role's work of the day from
+seekers, referrals, postings, employer visits and the agreement's requests, and the about page with the credits.
+
+They live in their own app so that ``core``, the shared base every app builds on, imports no part of the domain.
+"""
 
 from django.contrib.auth import views as auth_views
 from django.db.models import F
@@ -31,8 +35,9 @@ def home(request: HttpRequest) -> HttpResponseBase:
     role = user.role
     if role in (Role.JOB_COUNSELOR, Role.NAVIGATOR):
         ctx["pending"] = referrals.filter(outcome=Outcome.PENDING).order_by("referred_on")[:15]
-        ctx["new_seekers"] = seekers.order_by("-registered_on")[:10]
-        ctx["new_postings"] = Posting.objects.visible_to(user).open_on(today).order_by("-received_on")[:10]
+        ctx["new_seekers"] = seekers.select_related("site").order_by("-registered_on")[:10]
+        ctx["new_postings"] = (Posting.objects.visible_to(user).open_on(today).select_related("employer", "occupation")
+                               .order_by("-received_on")[:10])
         ctx["reminders"] = reminders_for(user, today)
     elif role == Role.DISTRICT_PROMOTER:
         ctx["visits"] = EmployerVisit.objects.visible_to(user).select_related("employer").order_by("-visited_on")[:15]
@@ -46,8 +51,8 @@ def home(request: HttpRequest) -> HttpResponseBase:
         ctx["requests_waiting"] = waiting_on(user.agency, today, PartyRequest.objects.visible_to(user))
     ctx["seeker_count"] = seekers.active().count()
     ctx["is_hello_work"] = user.agency_kind == AgencyKind.HELLO_WORK
-    return render(request, "core/home.html", ctx)
+    return render(request, "home/home.html", ctx)
 
 
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about.html", {"credits": CREDITS, "year": timezone.localdate().year})
+    return render(request, "home/about.html", {"credits": CREDITS, "year": timezone.localdate().year})
