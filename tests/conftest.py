@@ -5,9 +5,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from kakehashi.audit import append_only
@@ -15,6 +17,22 @@ from kakehashi.reference.models import Occupation
 from tests.world import World, build_world
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright inside pytest-django
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The browser tests' live server on SQLite. The test database is in memory, so the live server shares the
+    test's one connection with every thread it answers in, and two requests at once (a page and its htmx panel)
+    would run inside each other's transactions ("no such savepoint"). Answered one at a time, in the server's
+    own thread (to which ``LiveServerThread.run`` has already given the shared connection), they cannot. Django
+    closes each connection after its answer when the server is not threaded, so the browser never waits on a
+    kept-alive one. PostgreSQL gives each thread its own connection and keeps the threaded server."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,13 @@
 """Two-factor sign-in in the browser, as a new staff member meets it: enrolment from the QR page's key, the
-recovery codes, signing out and in again with password and code, then the lockout after repeated failures —
+recovery codes, signing out and in again with password and code, the sign-out after a time without activity,
+then the lockout after repeated failures —
 with the Content-Security-Policy in force and nothing on these pages blocked by it."""
 
 import base64
 import time
 
 import pytest
+from django.test import override_settings
 from django_otp.oath import TOTP
 from playwright.sync_api import ConsoleMessage, Page
 from pytest_django.live_server_helper import LiveServer
@@ -78,8 +80,17 @@ def test_enrol_sign_out_sign_in_with_the_code_then_meet_the_lockout(live_server:
         # The language switcher submits through the static script as well.
         page.select_option("select[name=language]", "en")
         page.wait_for_function("document.documentElement.lang === 'en'")
-        page.click("header .who button")
-        page.wait_for_url("**/login/**")
+
+        # Left idle past the limit (one second here; 30 minutes by default), the next page is the sign-in page,
+        # which says why.
+        with override_settings(SESSION_IDLE_SECONDS=1):
+            time.sleep(2.5)
+            page.goto(base + "/seekers/")
+            page.wait_for_url("**/login/**")
+        assert "expired=idle" in page.url
+        assert "signed out after a period without activity" in page.inner_text("main")
+        page.goto(base + "/seekers/")  # the session is gone, not merely interrupted
+        assert "/login/" in page.url
 
         # Five wrong passwords lock the username at this PC; then even the right one is refused.
         other = browser.new_context(locale="ja-JP").new_page()

@@ -21,13 +21,11 @@ to it, which takes the database's write lock, before it is read) and holds it un
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import hashlib
 import hmac
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -115,30 +113,13 @@ def _locked_head(using: str, sealer: Sealer) -> AuditHead:
     return head
 
 
-# Threads that share one connection — Django's live server over an in-memory SQLite database, as the browser
-# tests run it — share its transaction too, so the database's lock cannot order two of them reading the head:
-# this lock does. A database in a file gives each thread its own connection, ordered by the database's lock
-# (holding this one as well could only make two writers wait on each other), and PostgreSQL locks the head's row.
-_SHARED_CONNECTION_APPEND = threading.Lock()
-
-
-@contextlib.contextmanager
-def _one_writer(using: str) -> Iterator[None]:
-    conn = connections[using]
-    if conn.vendor == "sqlite" and conn.is_in_memory_db():  # type: ignore[attr-defined]  # the SQLite wrapper's own method
-        with _SHARED_CONNECTION_APPEND:
-            yield
-    else:
-        yield
-
-
 def append(event: AuditEvent, persons: Persons) -> AuditEvent:
     """Seal ``event`` (unsaved) with ``persons`` (seeker pk, basis) as the chain's next row and save both, in
     the caller's transaction or, outside one, in a transaction of its own."""
     using = router.db_for_write(AuditEvent)
     sealer = Sealer()
     persons = sorted(persons)
-    with _one_writer(using), transaction.atomic(using=using, savepoint=False):
+    with transaction.atomic(using=using, savepoint=False):
         head = _locked_head(using, sealer)
         event.seq = head.seq + 1
         # Taken under the lock: ``at`` never runs backwards along the chain (short of the clock itself).
