@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from machine import describe, run_in_scratch  # bench/machine.py, beside this script
+from machine import describe, run_in_scratch, scratch_parser  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -33,12 +33,9 @@ SCRATCH = "kakehashi_audit_bench"
 
 
 def parse_args() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    p.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    p = scratch_parser(__doc__)
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--records", type=int, default=2_000)
-    p.add_argument("--one", help=argparse.SUPPRESS)  # internal: the measurements in a process of their own
     return p.parse_args()
 
 

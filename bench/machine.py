@@ -1,6 +1,7 @@
 """What the benchmarks share (imported by the bench scripts beside it): what they print about the machine they
 ran on, and running a measurement in a scratch database of its own."""
 
+import argparse
 import json
 import os
 import platform
@@ -58,3 +59,13 @@ def run_in_scratch(vendor: str, server: str, scratch: str, env: dict[str, str],
                 with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
                     c.execute(f"DROP DATABASE IF EXISTS {scratch}")
     return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def scratch_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options of a benchmark that measures in scratch databases (``run_in_scratch``): which databases, the
+    PostgreSQL server, and the internal ``--one`` that runs the measurements in a process of their own."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    p.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    p.add_argument("--one", help=argparse.SUPPRESS)
+    return p

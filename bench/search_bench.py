@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from machine import describe, run_in_scratch  # bench/machine.py, beside this script
+from machine import describe, run_in_scratch, scratch_parser  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -49,12 +49,9 @@ QUERIES = [("ミホン", "reading, katakana"), ("ﾐﾎﾝ", "reading, half-widt
 
 
 def parse_args() -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    p.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    p = scratch_parser(__doc__)
     p.add_argument("--seekers", type=int, default=100_000)
     p.add_argument("--runs", type=int, default=15)
-    p.add_argument("--one", help=argparse.SUPPRESS)  # internal: the measurements in a process of their own
     return p.parse_args()
 
 
