@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from kakehashi.accounts.models import Agency, AgencyKind, Role, Staff
-from kakehashi.core.spreadsheet import safe_cell
+from kakehashi.core.spreadsheet import csv_text, safe_cell
 
 from .models import Action, AuditEvent, AuditPerson
 
@@ -196,14 +196,6 @@ def provision_rows(query: Query, names: _Names) -> Iterator[list[Any]]:
                    shown, e.purpose, *agreed]
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else safe_cell(value)
-
-
 def write_csv(out: Writable, records: str, query: Query, names: _Names) -> int:
     """One table as CSV (UTF-8 with a BOM, which Excel needs to read it as UTF-8); returns the rows."""
     writer = csv.writer(out, lineterminator="\r\n")
@@ -212,7 +204,7 @@ def write_csv(out: Writable, records: str, query: Query, names: _Names) -> int:
     rows = event_rows(query, names) if records == "events" else provision_rows(query, names)
     n = 0
     for row in rows:
-        writer.writerow([_text(v) for v in row])
+        writer.writerow([csv_text(v) for v in row])
         n += 1
     return n
 

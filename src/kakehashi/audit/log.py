@@ -51,6 +51,18 @@ def _persons_named(label: str, objects: Any, subject: models.Model | None) -> di
     return found
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with every NUL in its texts replaced by U+FFFD: PostgreSQL's JSON cannot hold NUL, and a detail
+    may carry what a request sent (a query's names and values), which can be anything."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(user: Any, action: str, model: str | type[models.Model], objects: Any = None, *,
            purpose: str = "", detail: dict[str, Any] | None = None,
            subject: models.Model | None = None, persons: Mapping[int, str] | None = None) -> AuditEvent:
@@ -76,7 +88,7 @@ def record(user: Any, action: str, model: str | type[models.Model], objects: Any
         object_ids=_ids(objects),
         purpose=_in_japanese(purpose)[:200],
         # As the database gives it back (tuples as lists, keys as strings): the chain seals what is stored.
-        detail=json.loads(json.dumps(detail or {})),
+        detail=_storable(json.loads(json.dumps(detail or {}))),
         subject=subject_of(subject) if subject is not None else "",
     )
     chain.append(event, sorted(named.items()))

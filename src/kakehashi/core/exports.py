@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from kakehashi.audit import scope
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 
-from .spreadsheet import safe_cell
+from .spreadsheet import csv_text, safe_cell
 
 TEXT = "text"
 INT = "int"
@@ -169,30 +168,16 @@ def cell(column: Column, record_: Any) -> Any:
     return str(value)
 
 
-def _text(value: Any) -> Any:
-    return safe_cell(value) if isinstance(value, str) else value
-
-
 def to_csv(headings: list[str], values: list[list[Any]], *, cp932: bool = False) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in headings])
     for row in values:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_text(v) for v in row])
     text = buffer.getvalue()
     if cp932:
         return text.translate(CP932_SAME).encode("cp932", errors="kakehashi.geta")
     return codecs.BOM_UTF8 + text.encode("utf-8")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(_text(value))
 
 
 def to_xlsx(title: str, columns: list[Column], headings: list[str], values: list[list[Any]]) -> bytes:

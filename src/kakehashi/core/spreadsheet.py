@@ -8,6 +8,7 @@ leading apostrophe, which the spreadsheet shows as plain text. Numbers, dates an
 are: only text can carry a formula, and a negative number is a number, not text.
 """
 
+import datetime
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,3 +24,14 @@ def safe_cell(value: Any) -> Any:
 
 def safe_row(values: list[Any]) -> list[Any]:
     return [safe_cell(v) for v in values]
+
+
+def csv_text(value: Any) -> str:
+    """A value as a CSV cell writes it: dates in ISO form, nothing for None, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(safe_cell(value))
