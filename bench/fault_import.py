@@ -175,7 +175,8 @@ def tables() -> dict[str, str]:
 
 def run(url: str, path: Path, *extra: str, preexec: Any = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KAKEHASHI), "import", str(path), "--no-progress", "--skip-checks", *extra],  # noqa: S603  # the project's own command, fixed arguments
-                          env=Database.env(url), capture_output=True, text=True, preexec_fn=preexec,
+                          env={**Database.env(url), **({"PYTHONDONTWRITEBYTECODE": "1"} if preexec else {})},
+                          capture_output=True, text=True, preexec_fn=preexec,
                           timeout=timeout)
 
 
@@ -234,6 +235,7 @@ def small_disk(size_bytes: int) -> Iterator[Path | None]:
 
 
 def file_size_limit(limit: int) -> Any:
+    """Run with ``run(..., preexec=…)``, which then writes no bytecode: a .pyc cut at the limit would stay."""
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -283,7 +285,8 @@ REPORT = ["report", "progress", "--site", "tamashima", "--fiscal-year", "2025", 
 
 def report(url: str, fmt: str, out: Path, preexec: Any = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KAKEHASHI), *REPORT, "--format", fmt, "--out", str(out)],  # noqa: S603  # the project's own command, fixed arguments
-                          env=Database.env(url), capture_output=True, text=True, preexec_fn=preexec, timeout=600)
+                          env={**Database.env(url), **({"PYTHONDONTWRITEBYTECODE": "1"} if preexec else {})},
+                          capture_output=True, text=True, preexec_fn=preexec, timeout=600)
 
 
 def report_disk_full(db: Database, trials: int) -> dict[str, Any]:

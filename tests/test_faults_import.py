@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(not KAKEHASHI.exists(), reason="needs the kakeha
 
 def kakehashi(db: Path, *args: str, preexec: Callable[[], Any] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KAKEHASHI), *args, "--skip-checks"], capture_output=True, text=True,  # noqa: S603  # the project's own command, fixed arguments
-                          env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}"}, preexec_fn=preexec,
+                          env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}", **LIMITED_ENV},
+                          preexec_fn=preexec,
                           timeout=300)
 
 
@@ -91,6 +92,11 @@ def test_an_import_killed_at_any_moment_leaves_nothing_or_everything_and_runs_ag
         assert counts(db) in (before, whole)
         assert kakehashi(db, "import", str(files), "--no-progress").returncode == 0
         assert counts(db) == whole
+
+
+# A process under a file size limit must not write bytecode: a .pyc cut at the limit would be left in place
+# (the write is short, not refused) and break every later import of that module.
+LIMITED_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _file_size_limit(limit: int) -> Callable[[], None]:

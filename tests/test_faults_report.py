@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 
 from kakehashi.accounts.installation import load_installation
 from kakehashi.audit.models import AuditEvent
-from tests.test_faults_import import KAKEHASHI, _file_size_limit, copy
+from tests.test_faults_import import KAKEHASHI, LIMITED_ENV, _file_size_limit, copy
 from tests.test_faults_import import pristine as pristine  # noqa: F401 - the migrated database, a fixture
 from tests.world import INSTALLATION
 
@@ -86,7 +86,7 @@ def test_a_report_stopped_by_a_file_size_limit_is_a_japanese_error_and_leaves_no
     # No file the command writes may pass 64 KiB: room for SQLite's shared-memory file, not for the PDF.
     p = subprocess.run([str(KAKEHASHI), *REPORT, "--format", "pdf", "--out", str(target)],  # noqa: S603  # the project's own command, fixed arguments
                        capture_output=True, text=True, timeout=300, preexec_fn=_file_size_limit(64 * 1024),
-                       env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}"})
+                       env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{db}", **LIMITED_ENV})
 
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert FULL in p.stderr and "ファイルは作成・変更していません" in p.stderr
