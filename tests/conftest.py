@@ -1,11 +1,12 @@
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
@@ -19,20 +20,53 @@ from tests.world import World, build_world
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright inside pytest-django
 
 
-class _OneRequestAtATime(WSGIServer):
-    """The browser tests' live server on SQLite. The test database is in memory, so the live server shares the
-    test's one connection with every thread it answers in, and two requests at once (a page and its htmx panel)
-    would run inside each other's transactions ("no such savepoint"). Answered one at a time, in the server's
-    own thread (to which ``LiveServerThread.run`` has already given the shared connection), they cannot. Django
-    closes each connection after its answer when the server is not threaded, so the browser never waits on a
-    kept-alive one. PostgreSQL gives each thread its own connection and keeps the threaded server."""
-
-    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+# The browser tests' live server on SQLite shares the test's one in-memory connection with every thread it answers
+# in, and the test's own thread queries it too (checking what a page recorded). Whoever holds this lock has the
+# connection: a request for its whole answer, the test's thread for one statement (``_one_statement_at_a_time``).
+_ONE_AT_A_TIME = threading.RLock()
 
 
-if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The browser tests' live server on SQLite. Two requests at once (a page and its htmx panel) would run inside
+    each other's transactions ("no such savepoint"), and a statement of the test's thread in the middle of an
+    answer finds its tables locked: the application therefore answers one request at a time, holding
+    ``_ONE_AT_A_TIME``. Connections are still read in threads of their own: Chromium opens sockets ahead of need
+    (preconnect) and may send nothing on one for a long while, and a server reading one connection at a time would
+    wait on that socket while the page's real request queued behind it. PostgreSQL gives each thread its own
+    connection and keeps Django's threaded server unchanged."""
+
+    def set_app(self, application: Any) -> None:
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            with _ONE_AT_A_TIME:
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()  # Django's request_finished, as the WSGI server would have sent it
+
+        super().set_app(one_at_a_time)
+
+
+def _one_statement_at_a_time(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    with _ONE_AT_A_TIME:
+        return execute(sql, params, many, context)
+
+
+SQLITE_LIVE_SERVER = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if SQLITE_LIVE_SERVER:
     LiveServerThread.server_class = _OneRequestAtATime
+
+
+@pytest.fixture(autouse=True)
+def _test_thread_waits_for_answers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With a live server on SQLite, each statement of the test's thread waits for the answer being written."""
+    if not (SQLITE_LIVE_SERVER and "live_server" in request.fixturenames):
+        yield
+        return
+    with connection.execute_wrapper(_one_statement_at_a_time):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,8 @@ PICKERS = [
     ("naoki", lambda w: reverse("development:contact_create", args=[w.employer.pk]),
      ["occupation", "hiring_need_occupations"]),
     ("hana", lambda w: reverse("postings:create"), ["occupation"]),
+    ("hana", lambda w: reverse("postings:list"), ["occupation"]),  # a list's filter picks as a form does
+    ("hana", lambda w: reverse("seekers:list"), ["occupation"]),
 ]
 
 
@@ -144,3 +146,26 @@ def test_the_industry_is_picked_by_words_on_the_employer_form(world: World) -> N
     r = client_for("naoki").post(reverse("employers:create"), {
         "employer_id": "E-77", "name": "倉敷コンビニ", "industry__typed": "コンビニ", "postal_code": "713-8121"})
     assert r.status_code == 302
+
+
+# --- the lists' filters --------------------------------------------------------------------------------------
+
+def test_a_list_is_filtered_by_the_code_chosen_or_the_words_typed(world: World) -> None:
+    hana = client_for("hana")
+    for query in ({"occupation": "073", "open": "0"}, {"occupation__typed": "０７３", "open": "0"}):
+        page = hana.get(reverse("postings:list"), query).content.decode()
+        assert world.posting.posting_id in page, query
+        assert 'name="occupation" value="073" checked' in page  # the filter shows what it filters by
+    other = hana.get(reverse("postings:list"), {"occupation": "071", "open": "0"}).content.decode()
+    assert world.posting.posting_id not in other
+    wants_press = Seeker.objects.restrict(world.hana).filter(desired_occupations__occupation_id="073").first()
+    assert wants_press is not None
+    assert wants_press.seeker_id in hana.get(reverse("seekers:list"), {"occupation__typed": "073"}).content.decode()
+    assert wants_press.seeker_id not in hana.get(reverse("seekers:list"), {"occupation__typed": "071"}).content.decode()
+
+
+def test_words_that_answer_several_codes_filter_nothing_and_say_why(world: World) -> None:
+    page = client_for("hana").get(reverse("postings:list"), {"occupation__typed": "溶接", "open": "0"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "「溶接」に当てはまる職種が2件あります" in text
+    assert world.posting.posting_id in text  # nothing was filtered out

@@ -174,7 +174,7 @@ def test_the_success_case_runs_from_the_welfare_office_to_a_trial_hire() -> None
     her = Seeker.objects.get(seeker_id=SUCCESS_SEEKER_ID)
     assert her.welfare_recipient and her.referred_by == "welfare_office"
     assert her.referring_agency is not None and her.referring_agency.code == "tamashima-welfare"
-    assert her.gap_years == 9 and 50 <= (her.age_on(AS_OF) or 0) < 60
+    assert her.gap_years == 10 and 50 <= (her.age_on(AS_OF) or 0) < 60
     assert her.experiences.filter(occupation_id="073").exists()  # garment finishing: 衣服・繊維製品の加工
     assert {c.agency.kind for c in her.consultations.all() if c.agency} >= {AgencyKind.CITY, AgencyKind.HELLO_WORK}
     assert her.consents.standing(AS_OF).filter(party="hello_work", purpose="share").exists()
@@ -206,6 +206,39 @@ def test_the_success_case_runs_from_the_welfare_office_to_a_trial_hire() -> None
     for username, sees in (("hw_navigator", True), ("welfare_caseworker", True), ("center_promoter", False)):
         user = Staff.objects.get(username=username)
         assert Seeker.objects.visible_to(user).filter(pk=her.pk).exists() is sees
+
+
+@pytest.mark.django_db
+def test_the_success_case_tells_one_story_from_her_weekly_visits_to_the_regular_job() -> None:
+    make(0.05)
+    her = Seeker.objects.get(seeker_id=SUCCESS_SEEKER_ID)
+    # The seed: "同職種で１０年近いブランク" — nearly ten years, and every note that mentions the gap agrees.
+    case = SupportRequest.objects.get(seeker=her)
+    development = EmployerVisit.objects.get(for_seeker=her)
+    for text in (her.barriers, case.needs, development.note):
+        assert "10年近い" in text and "約9年" not in text
+    hire = her.referrals.get(outcome=Outcome.HIRED)
+    trial = TrialEmployment.objects.get(referral=hire)
+    assert hire.outcome_on is not None and case.accepted_on is not None and case.closed_on is not None
+    # Her plan's weekly visits run from the week after the request was taken on until she starts work: every
+    # month in between has its visits, none falls in the trial, and she came to every one.
+    visits = list(case.visits.order_by("on"))
+    assert visits and all(case.accepted_on < v.on < trial.started_on for v in visits)
+    assert all(v.attended and v.on.weekday() in (2, 3) for v in visits)  # Wednesdays; Thursday after a holiday
+    assert all(5 <= (b.on - a.on).days <= 9 for a, b in zip(visits, visits[1:], strict=False))
+    assert (visits[0].on - case.accepted_on).days <= 14 and (trial.started_on - visits[-1].on).days <= 14
+    assert {v.on.month for v in visits} >= set(range(case.accepted_on.month + 1, trial.started_on.month))
+    # An interview practice follows each referral, in the week it was made.
+    for referral in her.referrals.all():
+        assert any(0 <= (v.on - referral.referred_on).days < 7 and "面接の練習" in v.note for v in visits)
+    # The employers that turned her down did so over the gap; the sewing company kept her on: the retention
+    # checks find her in the job and the case closed when the trial became regular employment.
+    for turned_down in her.referrals.filter(outcome=Outcome.REJECTED):
+        assert "離職期間" in turned_down.employer_note
+    assert "トライアル雇用" in hire.employer_note
+    assert not hire.follow_ups.filter(still_employed=False).exists()
+    assert trial.ended_on == case.closed_on and trial.ended_on is not None and trial.ended_on <= AS_OF
+    assert not hire.events.filter(kind__in=[EventKind.TRIAL_ENDED, EventKind.TRIAL_ENDED_EARLY]).exists()
 
 
 @pytest.mark.django_db

@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from kakehashi.development.gap import UNKNOWN_AREA, Board, build_board, market, trend
 from kakehashi.development.models import GapSnapshot, Level
-from kakehashi.development.targets import targets_for, targets_for_seeker
+from kakehashi.development.targets import (
+    factor_text,
+    km_text,
+    plain_reasons,
+    postings_text,
+    targets_for,
+    targets_for_seeker,
+)
 from kakehashi.employers.models import Employer
+from kakehashi.engine import targeting as tg
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Industry
 from kakehashi.referrals.models import Referral
@@ -123,7 +131,8 @@ def test_targets_put_the_employer_that_posts_for_the_occupation_first(world: Wor
     assert [t.employer.employer_id for t in result.targets][:2] == ["E-1", "E-QUIET"]
     first = result.targets[0]
     assert 0 < first.score < 1 and first.reach == 5
-    assert any("通勤圏内" in r for r in first.reasons) and any("通常の見込み" in r for r in first.reasons)
+    assert any("通勤圏内" in r for r in first.reasons) and any("普段なら半年で" in r for r in first.reasons)
+    assert first.reasons[0].startswith(f"この半年で{first.occupation_name}の求人が出る見込み ")
 
 
 def test_individual_development_proposes_nearby_employers_in_the_seekers_trade(world: World) -> None:
@@ -172,3 +181,32 @@ def test_the_sources_command_counts_the_developed_openings_by_source(world: Worl
     assert data["fiscal_year"] == 2025
     assert data["sources"]["unrecorded"] == {"postings": 1, "openings": 2}
     assert sum(v["postings"] for v in data["sources"].values()) == 1
+
+
+@pytest.mark.parametrize(("expected", "text"), [(0.0, "1件未満"), (0.49, "1件未満"), (0.5, "約1件"), (1.07, "約1件"),
+                                                (2.5, "約3件"), (12.4, "約12件")])
+def test_the_postings_expected_are_said_in_whole_postings(expected: float, text: str) -> None:
+    assert postings_text(expected) == text
+
+
+@pytest.mark.parametrize(("factor", "text"), [(3.1, "普段の約3倍"), (2.0, "普段の約2倍"), (1.3, "普段より約3割多い"),
+                                              (1.1, "普段より約1割多い"), (0.7, "普段より約3割少ない"),
+                                              (0.5, "普段の約半分"), (0.2, "普段の約5分の1")])
+def test_a_factor_is_said_against_the_employers_usual(factor: float, text: str) -> None:
+    assert factor_text(factor) == text
+
+
+@pytest.mark.parametrize(("km", "text"), [(0.0, "1km未満"), (0.96, "1km未満"), (2.43, "約2.4km"), (12.6, "約13km")])
+def test_a_distance_is_as_precise_as_a_postal_code_place(km: float, text: str) -> None:
+    assert km_text(km) == text
+
+
+def test_the_reasons_lead_with_the_expectation_then_what_moves_it_then_the_usual() -> None:
+    why = tg.Explanation(expected=3.2, usual=1.07, facts=("事業所全体の求人 過去2年で12件",),
+                         modifiers=(tg.Reason("need", 3.1, "訪問で採用ニーズを聴取、まだ求人は出ていない"),))
+    assert plain_reasons(why, "プレス機オペレーター") == [
+        "この半年でプレス機オペレーターの求人が出る見込み 約3件",
+        "訪問で採用ニーズを聴取、まだ求人は出ていない → 求人が出る見込みは普段の約3倍",
+        "普段なら半年で約1件",
+        "事業所全体の求人 過去2年で12件",
+    ]

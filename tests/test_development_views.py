@@ -171,5 +171,25 @@ def test_the_plan_visits_the_chosen_employers_in_order_from_the_office(world: Wo
     assert r.status_code == 200 and world.employer.name in body and "事務所へ戻る" in body
 
 
+def test_the_days_plan_gives_each_stop_its_reasons_in_plain_words(world: World) -> None:
+    r = client_for("sen").get(reverse("development:plan"), {"site": "tamashima"})
+    legs = r.context["legs"]
+    assert legs and all(leg["reasons"] for leg in legs)
+    for leg in legs:
+        first = leg["reasons"][0]
+        assert first.startswith("この半年で") and "求人が出る見込み" in first
+        # No model terms: no probability, no bare factor, no distance of 0.0km.
+        assert not any("%" in line or line.startswith("×") or "0.0km" in line or "通常の見込み" in line
+                       for line in leg["reasons"])
+
+
+def test_the_targets_list_shows_the_postings_expected_not_a_saturated_probability(world: World) -> None:
+    r = client_for("naoki").get(reverse("development:targets"), {"site": "tamashima"})
+    body = r.content.decode()
+    assert "この半年の求人の見込み" in body and "6か月以内に求人を出す確率" not in body
+    for t in r.context["result"].targets:
+        assert f"<strong>{t.expected_text}</strong>" in body
+
+
 def test_the_district_promoters_home_links_to_the_days_visit_plan(world: World) -> None:
     assert reverse("development:plan") in client_for("sen").get("/").content.decode()

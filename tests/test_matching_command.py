@@ -73,7 +73,7 @@ def test_flagged_shows_what_a_seeker_does_not_meet(world: World) -> None:
     seeker.save()
     assert json.loads(run("--seeker", "S-HW-1"))["matches"] == []
     (match,) = json.loads(run("--seeker", "S-HW-1", "--flagged"))["matches"]
-    assert match["unmet"] == ["月給 17万〜20万円（希望 25万円以上に届かない）"]
+    assert match["unmet"] == ["月給 170,000円〜200,000円（希望 250,000円以上に届かない）"]
 
 
 def test_it_matches_records_brought_in_by_the_interchange_import(world: World) -> None:

@@ -34,9 +34,25 @@ def test_candidates_are_only_the_seekers_the_user_may_see(world: World, username
 def test_candidates_carry_their_reasons_and_score(world: World) -> None:
     page = client_for("hana").get(reverse("matching:posting", args=[world.posting.pk])).content.decode()
     assert "希望職種と一致（第1希望）" in page
-    assert "月給 17万〜20万円" in page
+    assert "月給 170,000円〜200,000円" in page
     # s_welfare has been out of work for ten years and the posting takes trial employment.
     assert "トライアル雇用可（ブランクがあっても応募しやすい）" in page
+
+
+def test_both_panels_say_what_the_score_means_and_why_a_lower_score_may_come_first(world: World) -> None:
+    c = client_for("hana")
+    candidates = c.get(reverse("matching:posting", args=[world.posting.pk]))
+    postings = c.get(reverse("matching:seeker", args=[world.seekers["s_hw"].pk]))
+    for response in (candidates, postings):
+        page = response.content.decode()
+        assert "点数は100点満点の適合度です（職種 45点・仕事内容の言葉 25点・距離 10点・賃金 10点・経験 5点・トライアル雇用 5点の合計" in page
+        assert "点数を2点ごとに区切って並べ" in page and "62点が63点より上に来ることがあります" in page
+        # What the panel says is the order the list has: never a score from a higher band below a lower one.
+        band = response.context["scoring"]["band"]
+        scores = [m.score for m, _other in response.context["rows"]]
+        assert [s // band for s in scores] == sorted((s // band for s in scores), reverse=True)
+    assert "応募の集まりにくい求人を先に" in postings.content.decode()
+    assert "1つの事業所の求人は3件まで" in postings.content.decode()
 
 
 @pytest.mark.parametrize("username", USERNAMES)

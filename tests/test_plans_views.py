@@ -195,6 +195,18 @@ def test_every_figure_on_the_progress_page_links_to_its_records(world: World, ye
         assert c.get(url).context["total"] == s.count
 
 
+def test_the_progress_page_states_its_status_rule_and_each_rows_reason(world: World, year: Records) -> None:
+    page = client_for("hana").get(PROGRESS)
+    body = page.content.decode()
+    legend = body[body.index('id="status-legend"'):]
+    for label in ("達成", "順調", "要注意", "未達の恐れ", "未達"):
+        assert f">{label}</span>＝" in legend
+    assert "要注意</span>＝年度末見込みは目標に届くが、範囲の下限は届かない" in legend
+    row = page.context["sp"].row("placements")
+    assert row.status_reason and f'<small class="muted status-reason">{row.status_reason}</small>' in body
+    assert f"目標 {row.target}{row.indicator.unit}" in row.status_reason
+
+
 def test_the_developed_openings_figure_drills_down_to_its_postings(world: World, year: Records) -> None:
     c = client_for("sen")
     page = c.get(drill("developed_openings"))

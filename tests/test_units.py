@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from kakehashi.core.units import wage_label, years_label, yen_label
+from kakehashi.engine.matching.reasons import wage_range
 from kakehashi.engine.units import years_months, years_text
 from kakehashi.seekers.models import Consent, Experience
 from tests.world import World, client_for
@@ -25,6 +26,17 @@ def test_yen_and_wages() -> None:
     assert wage_label(1050, "hour") == "時給 1,050円"
     assert wage_label(150000, "") == "150,000円"
     assert (yen_label(None), wage_label(None, "month"), years_label(None), years_label("x")) == ("", "", "", "")
+
+
+@pytest.mark.parametrize(("amount", "unit"), [(150_000, "month"), (205_000, "month"), (1_050, "hour")])
+def test_the_matching_reasons_write_a_wage_as_the_pages_do(amount: int, unit: str) -> None:
+    assert wage_range(amount, amount, unit) == wage_label(amount, unit)
+    assert wage_range(amount, amount * 2, unit) == f"{wage_label(amount, unit)}〜{yen_label(amount * 2)}"
+
+
+def test_an_experience_reads_in_years_and_months(world: World) -> None:
+    experience = Experience(seeker=world.seekers["s_hw"], occupation_id="073", years=8.6)
+    assert str(experience) == "073 8年7か月"
 
 
 def test_the_seeker_page_shows_experience_gap_and_wage_the_one_way(world: World) -> None:

@@ -48,3 +48,57 @@ def test_hello_work_sees_job_consultations_but_not_the_citys_life_consultations(
     kinds = set(Consultation.objects.visible_to(world.hana).values_list("kind", flat=True))
     assert kinds == {"job"}
     assert set(Consultation.objects.visible_to(world.fuku).values_list("kind", flat=True)) == {"job", "life"}
+
+
+# --- one request asks the database once per seeker --------------------------------------------------------------
+
+def test_a_seeker_loaded_for_a_user_is_not_asked_about_again_in_the_same_request(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kakehashi.accounts.viewing import person_ids_visible
+    from kakehashi.audit import scope
+
+    hana, seeker = world.users["hana"], world.seekers["s_hw"]
+    with scope.opened(hana, "test"):
+        Seeker.objects.visible_to(hana).get(pk=seeker.pk)
+        with CaptureQueriesContext(connection) as asked:
+            assert person_ids_visible(hana, {seeker.pk}) == {seeker.pk}
+        assert len(asked) == 0
+        hidden = world.seekers["s_city_private"]
+        assert person_ids_visible(hana, {hidden.pk}) == set()
+        with CaptureQueriesContext(connection) as asked:
+            assert person_ids_visible(hana, {hidden.pk, seeker.pk}) == {seeker.pk}
+        assert len(asked) == 0
+    # Outside a request nothing is remembered: each call asks the database.
+    with CaptureQueriesContext(connection) as asked:
+        assert person_ids_visible(hana, {seeker.pk}) == {seeker.pk}
+    assert len(asked) == 1
+
+
+def test_a_consent_given_during_the_request_is_seen_at_once(world: World) -> None:
+    import datetime
+
+    from kakehashi.accounts.viewing import person_ids_visible
+    from kakehashi.audit import scope
+    from kakehashi.seekers.models import Consent, ConsentPurpose
+
+    sen, seeker = world.users["sen"], world.seekers["s_hw"]
+    with scope.opened(sen, "test"):
+        assert person_ids_visible(sen, {seeker.pk}) == set()
+        consent = Consent.objects.create(seeker=seeker, party="center", purpose=ConsentPurpose.SHARE,
+                                         given_on=datetime.date(2025, 4, 1))
+        assert person_ids_visible(sen, {seeker.pk}) == {seeker.pk}
+        consent.delete()
+        assert person_ids_visible(sen, {seeker.pk}) == set()
+
+
+def test_rows_joined_by_or_from_outside_the_rule_are_not_taken_as_visible(world: World) -> None:
+    from kakehashi.accounts.viewing import person_ids_visible
+    from kakehashi.audit import scope
+
+    sen, seeker = world.users["sen"], world.seekers["s_hw"]
+    with scope.opened(sen, "test"):
+        list(Seeker.objects.visible_to(sen) | Seeker.objects.filter(pk=seeker.pk))
+        list(Seeker.objects.visible_to(sen).order_by().union(Seeker.objects.filter(pk=seeker.pk).order_by()))
+        assert person_ids_visible(sen, {seeker.pk}) == set()

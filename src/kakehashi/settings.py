@@ -171,7 +171,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out username+address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# A session names the backend that signed it in: one signed in under an earlier backend path is signed out once.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "kakehashi.signin.backends.StaffBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

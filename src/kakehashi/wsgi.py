@@ -8,6 +8,7 @@ import os
 import sys
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kakehashi.settings")
 
@@ -29,3 +30,5 @@ def _refuse_without_key() -> None:
 
 _refuse_without_key()
 application = get_wsgi_application()
+# Every view module is imported as the worker starts, not by the first request after a restart (a second or so).
+get_resolver().url_patterns  # noqa: B018 — reading the property imports them

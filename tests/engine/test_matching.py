@@ -106,8 +106,8 @@ def test_it_leaves_out_wages_that_cannot_reach_the_floor_in_the_same_unit() -> N
     )
     found = {m.id: m for m in e.match_seeker("s1")}
     assert sorted(found) == [2, 3]
-    assert "賃金の下限 16万円は希望 18万円以上を下回る" in found[2].unmet
-    assert "賃金の単位が希望と異なる（希望 月給 18万円以上）" in found[3].unmet
+    assert "賃金の下限 160,000円は希望 180,000円以上を下回る" in found[2].unmet
+    assert "賃金の単位が希望と異なる（希望 月給 180,000円以上）" in found[3].unmet
 
 
 def test_it_leaves_out_postings_whose_required_qualification_is_missing() -> None:
@@ -153,7 +153,7 @@ def test_flagged_mode_shows_what_breaks_and_scores_it_lower() -> None:
     assert found[1].unmet == ()
     assert found[2].unmet == ("通勤 14.0km（上限 10km を超える）",)
     assert found[3].unmet == ("雇用形態 パート（希望 フルタイム）",)
-    assert found[4].unmet == ("月給 15万〜17万円（希望 18万円以上に届かない）",)
+    assert found[4].unmet == ("月給 150,000円〜170,000円（希望 180,000円以上に届かない）",)
     assert found[5].unmet == ("必要資格 玉掛け（未取得）",)
     assert found[6].unmet == ("経験必須（製品製造・加工処理工（金属製品・食料品等を除く）の経験なし）",)
     assert found[7].unmet == ("募集終了",)
@@ -234,7 +234,7 @@ def test_a_closer_posting_ranks_higher_and_says_how_far() -> None:
     matches = e.match_seeker("s1")
     assert ids(matches) == [2, 1]
     assert "通勤 4.2km（上限 10km）" in matches[0].reasons
-    assert "月給 20万〜24万円（希望 18万円以上）" in matches[0].reasons
+    assert "月給 200,000円〜240,000円（希望 180,000円以上）" in matches[0].reasons
 
 
 def test_shared_words_in_the_texts_raise_the_score_and_are_named() -> None:

@@ -105,14 +105,14 @@ def test_transitions_need_enough_support_and_share() -> None:
     assert Transitions.learn(OCC, hires, min_support=5, min_share=0.2).count[a, b] == 0
 
 
-def test_money_and_distances_are_written_as_counselors_write_them() -> None:
-    assert money(200_000, "month") == "20万円"
-    assert money(205_000, "month") == "20.5万円"
+def test_money_and_distances_are_written_as_every_page_writes_them() -> None:
+    assert money(200_000, "month") == "200,000円"
+    assert money(205_000, "month") == "205,000円"
     assert money(1_000, "hour") == "1,000円"
-    assert wage_range(200_000, 240_000, "month") == "月給 20万〜24万円"
+    assert wage_range(200_000, 240_000, "month") == "月給 200,000円〜240,000円"
     assert wage_range(1_000, 1_200, "hour") == "時給 1,000円〜1,200円"
-    assert wage_range(200_000, 200_000, "month") == "月給 20万円"
-    assert wage_range(200_000, None, "month") == "月給 20万円〜"
+    assert wage_range(200_000, 200_000, "month") == "月給 200,000円"
+    assert wage_range(200_000, None, "month") == "月給 200,000円〜"
     assert wage_range(None, None, "month") is None
     assert km(10.0) == "10km" and km(7.5) == "7.5km"
     assert years(3.0) == "3年" and years(0.5) == "6か月" and years(8.6) == "8年7か月"

@@ -85,7 +85,8 @@ def _load_agencies(given: list[dict[str, Any]]) -> dict[str, Agency]:
         if a["kind"] not in AgencyKind.values:
             raise InstallationError(f"機関「{a['name']}」の種別「{a['kind']}」は使えません"
                                     f"（{'、'.join(AgencyKind.values)} のいずれか）。")
-        agency, _ = Agency.objects.update_or_create(code=a["code"], defaults={"name": a["name"], "kind": a["kind"]})
+        agency, _ = Agency.objects.update_or_create(code=a["code"], defaults={
+            "name": a["name"], "name_en": a.get("name_en", ""), "kind": a["kind"]})
         agencies[agency.code] = agency
     return agencies
 
@@ -99,13 +100,15 @@ def _load_sites(given: list[dict[str, Any]], agencies: dict[str, Agency]) -> lis
         except DateFormatError as e:
             raise InstallationError(f"拠点「{s['name']}」の開設日：{e}") from None
         site, _ = Site.objects.update_or_create(code=s["code"], defaults={
-            "name": s["name"], "address": s.get("address", ""), "programme": s.get("programme", ""),
+            "name": s["name"], "name_en": s.get("name_en", ""), "address": s.get("address", ""),
+            "programme": s.get("programme", ""), "programme_en": s.get("programme_en", ""),
             "opened_on": opened_on, "lat": place.lat if place else None, "lng": place.lng if place else None,
         })
         site.resources.all().delete()
         SiteResource.objects.bulk_create([
             SiteResource(site=site, category=r["category"], agency=agencies.get(r.get("agency", "")),
-                         label=r["label"], count=r["count"], unit=r.get("unit", "名"))
+                         label=r["label"], label_en=r.get("label_en", ""), count=r["count"],
+                         unit=r.get("unit", "名"), unit_en=r.get("unit_en", ""))
             for r in s.get("resources", [])
         ])
         codes.append(site.code)

@@ -2,7 +2,14 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def in_language(japanese: str, english: str) -> str:
+    """Installation data as the reader's language shows it: the English the installation file gives, in English,
+    where it gives one; the Japanese otherwise (a name without an English form stays as it is written)."""
+    return english if english and (get_language() or "").startswith("en") else japanese
 
 
 class AgencyKind(models.TextChoices):
@@ -19,6 +26,7 @@ class Agency(models.Model):
 
     code = models.SlugField(_("機関コード"), max_length=40, unique=True)
     name = models.CharField(_("機関名"), max_length=100)
+    name_en = models.CharField(_("機関名（英語）"), max_length=100, blank=True)
     kind = models.CharField(_("種別"), max_length=20, choices=AgencyKind.choices)
 
     class Meta:
@@ -27,7 +35,12 @@ class Agency(models.Model):
         verbose_name_plural = _("機関")
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (``in_language``)."""
+        return in_language(self.name, self.name_en)
 
 
 class Site(models.Model):
@@ -35,11 +48,13 @@ class Site(models.Model):
 
     code = models.SlugField(_("拠点コード"), max_length=40, unique=True)
     name = models.CharField(_("拠点名"), max_length=100)
+    name_en = models.CharField(_("拠点名（英語）"), max_length=100, blank=True)
     address = models.CharField(_("所在地"), max_length=200, blank=True)
     opened_on = models.DateField(_("開設日"), null=True, blank=True)
     lat = models.FloatField(_("緯度"), null=True, blank=True)
     lng = models.FloatField(_("経度"), null=True, blank=True)
     programme = models.CharField(_("事業"), max_length=200, blank=True)
+    programme_en = models.CharField(_("事業（英語）"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -47,7 +62,17 @@ class Site(models.Model):
         verbose_name_plural = _("拠点")
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (``in_language``)."""
+        return in_language(self.name, self.name_en)
+
+    @property
+    def shown_programme(self) -> str:
+        """The programme in the reader's language (``in_language``)."""
+        return in_language(self.programme, self.programme_en)
 
 
 class SiteResource(models.Model):
@@ -61,8 +86,10 @@ class SiteResource(models.Model):
     category = models.CharField(_("区分"), max_length=20, choices=Category.choices)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
     label = models.CharField(_("名称"), max_length=100)
+    label_en = models.CharField(_("名称（英語）"), max_length=100, blank=True)
     count = models.PositiveIntegerField(_("数"))
     unit = models.CharField(_("単位"), max_length=10, default="名")
+    unit_en = models.CharField(_("単位（英語）"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["site", "category", "id"]
@@ -70,7 +97,17 @@ class SiteResource(models.Model):
         verbose_name_plural = _("拠点の人員・設備")
 
     def __str__(self) -> str:
-        return f"{self.label} {self.count}{self.unit}"
+        return f"{self.shown_label} {self.count}{self.shown_unit}"
+
+    @property
+    def shown_label(self) -> str:
+        """The line's name in the reader's language (``in_language``)."""
+        return in_language(self.label, self.label_en)
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit as written after the count: 「名」, or " staff" with its space in English."""
+        return in_language(self.unit, f" {self.unit_en}" if self.unit_en else "")
 
 
 class Role(models.TextChoices):

@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models.expressions import Combinable
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.db.models.query import ModelIterable
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from kakehashi.audit import scope
 
@@ -44,6 +44,9 @@ class ViewerQuerySet(models.QuerySet[M]):
     """A queryset that knows whom it loads records for (see the module docstring)."""
 
     _viewer: Any = None
+    # Every row passed ``restrict(_viewer)``: a seeker loaded so is one the viewer may see (``_note_visible``).
+    # Combining with another queryset by OR, or a set operation, could add rows that did not, and drops the mark.
+    _restricted = False
 
     def restrict(self, user: Any) -> Self:
         """The rows ``user`` may see. Each model states its own rule; the default is every row, to any signed-in
@@ -52,7 +55,9 @@ class ViewerQuerySet(models.QuerySet[M]):
 
     def visible_to(self, user: Any) -> Self:
         """The records ``user`` may see, presented for them as they load."""
-        return self.restrict(user).for_viewer(user)
+        qs = self.restrict(user).for_viewer(user)
+        qs._restricted = True
+        return qs
 
     def for_viewer(self, user: Any) -> Self:
         qs: Self = self._chain()  # type: ignore[attr-defined]  # Django's private copy step, not in the stubs
@@ -62,7 +67,23 @@ class ViewerQuerySet(models.QuerySet[M]):
     def _clone(self) -> Self:
         c: Self = super()._clone()  # type: ignore[misc]  # the private copy step every chained call goes through
         c._viewer = self._viewer
+        c._restricted = self._restricted
         return c
+
+    def __or__(self, other: Any) -> Self:
+        combined: Self = super().__or__(other)
+        combined._restricted = False
+        return combined
+
+    def __xor__(self, other: Any) -> Self:
+        combined: Self = super().__xor__(other)
+        combined._restricted = False
+        return combined
+
+    def _combinator_query(self, *args: Any, **kwargs: Any) -> Self:
+        combined: Self = super()._combinator_query(*args, **kwargs)  # type: ignore[misc]  # union and its kin
+        combined._restricted = False
+        return combined
 
     def values(self, *fields: str | Combinable, **expressions: Any) -> models.QuerySet[M, dict[str, Any]]:
         self._refuse_hidden(fields)
@@ -89,6 +110,8 @@ class ViewerQuerySet(models.QuerySet[M]):
         fresh = self._result_cache is None
         super()._fetch_all()
         if fresh and self._viewer is not None and self._iterable_class is ModelIterable and self._result_cache:
+            if self._restricted:
+                _note_visible(self._viewer, self.model, self._result_cache)
             present(self._viewer, self._result_cache)
 
     def iterator(self, chunk_size: int | None = None) -> Iterator[M]:
@@ -128,11 +151,26 @@ def _empty_value(f: Any) -> Any:
     return ""
 
 
-def _person_ids_visible(viewer: Any, ids: set[int]) -> set[int]:
+def _note_visible(viewer: Any, model: type[models.Model], rows: Iterable[models.Model]) -> None:
+    """Seekers just loaded through ``restrict(viewer)`` are ones the viewer may see: note it for the request."""
+    memo = scope.decisions(viewer)
+    if memo is not None and model._meta.label == "seekers.Seeker":
+        memo.update((int(row.pk), True) for row in rows)
+
+
+def person_ids_visible(viewer: Any, ids: set[int]) -> set[int]:
+    """Which of the seekers ``ids`` ``viewer`` may see (``Seeker.objects.restrict``), each asked of the database
+    at most once per request."""
     if not ids:
         return set()
     seeker_model = apps.get_model("seekers", "Seeker")
-    return set(seeker_model.objects.restrict(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    memo = scope.decisions(viewer)
+    if memo is None:
+        return set(seeker_model.objects.restrict(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+    if unknown := ids - memo.keys():
+        found = set(seeker_model.objects.restrict(viewer).filter(pk__in=unknown).values_list("pk", flat=True))
+        memo.update((pid, pid in found) for pid in unknown)
+    return {pid for pid in ids if memo[pid]}
 
 
 def _hide(instance: models.Model, names: Iterable[str]) -> None:
@@ -168,7 +206,7 @@ def _present_batch(viewer: Any, model: type[models.Model], batch: list[models.Mo
     about: dict[str, set[int]] = {}
     for rule in {r for r in rules.values() if r.person}:
         wanted = {int(pid) for i in batch if (pid := getattr(i, rule.person, None)) is not None}
-        about[rule.person] = _person_ids_visible(viewer, wanted)
+        about[rule.person] = person_ids_visible(viewer, wanted)
     for instance in batch:
         hidden = set()
         for name, rule in rules.items():
@@ -227,3 +265,8 @@ def install() -> None:
             if isinstance(descriptor, ForwardManyToOneDescriptor) and isinstance(target, ViewerManager):
                 descriptor.__class__ = _presenting(type(descriptor))
     pre_save.connect(refuse_writing_cut_records, dispatch_uid="kakehashi.viewing.refuse_writing_cut_records")
+    # What decides who may see a seeker (``Seeker.objects.restrict``): the seeker's own record and their consents.
+    for label in ("seekers.Seeker", "seekers.Consent"):
+        for signal in (post_save, post_delete):
+            signal.connect(scope.forget_decisions, sender=apps.get_model(label),
+                           dispatch_uid=f"kakehashi.viewing.forget_decisions.{label}.{id(signal)}")

@@ -43,6 +43,9 @@ class Scope:
     persons: set[int] = field(default_factory=set)
     denials: list[Denial] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    # Which seekers the user may see, as decided during this request (``accounts.viewing``): each is asked of the
+    # database once per request. Emptied whenever a record that decides it changes (``forget_decisions``).
+    decided: dict[int, bool] = field(default_factory=dict)
 
 
 _current: ContextVar[Scope | None] = ContextVar("kakehashi_audit_scope", default=None)
@@ -116,3 +119,18 @@ def _stand_in(label: str, pk: Any) -> Any:
         return model(pk=model._meta.pk.to_python(pk))
     except Exception:  # a malformed id in a URL or a form: the row keeps it in object_ids, without a subject
         return None
+
+
+def decisions(user: Any) -> dict[int, bool] | None:
+    """The request's memo of which seekers ``user`` may see; None outside a request or for another user."""
+    s = _current.get()
+    if s is None or getattr(s.user, "pk", None) is None or getattr(s.user, "pk", None) != getattr(user, "pk", None):
+        return None
+    return s.decided
+
+
+def forget_decisions(**_signal: Any) -> None:
+    """A record that decides who may see whom changed during the request: decide again from the database."""
+    s = _current.get()
+    if s is not None:
+        s.decided.clear()

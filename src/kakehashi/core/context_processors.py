@@ -27,7 +27,9 @@ def _installation() -> InstallationSettings:
     """The installation's settings; its defaults while the database cannot give them (the sign-in page names the
     municipality but otherwise needs nothing of the database, and must still answer then)."""
     try:
-        with transaction.atomic():
+        if not transaction.get_connection().in_atomic_block:
+            return InstallationSettings.current()  # a failed read here leaves no transaction to spoil
+        with transaction.atomic():  # inside one, a savepoint keeps a failed read from spoiling it
             return InstallationSettings.current()
     except DatabaseError:
         return InstallationSettings()

@@ -14,7 +14,7 @@ from kakehashi.reference.loaders import normalise_postal_code, postal_place
 class JapaneseDateField(forms.DateField):
     """2025-04-01, 2025/4/1, 令和7年4月1日, R7.4.1 — full-width digits too."""
 
-    widget = forms.DateInput(attrs={"placeholder": "2025-04-01 / 令和7年4月1日"})
+    widget = forms.DateInput(attrs={"placeholder": _("2025-04-01 / 令和7年4月1日")})
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import jpholiday
 from django.utils import timezone
 
 from kakehashi.accounts.models import Agency, Staff
@@ -65,6 +67,25 @@ CLOSING_NOTES = {CaseOutcome.EMPLOYED: "就職により支援を終了。定着�
                  CaseOutcome.OTHER: "本人の体調の事情により、いったん支援を終了。"}
 
 
+@dataclass(frozen=True)
+class Told:
+    """What a told story fixes about one referral instead of drawing it: the employer's reason and note, and
+    whether the person is still in the job at every retention check."""
+
+    reason: str = ""
+    employer_note: str = ""
+    keeps_job: bool = False
+
+
+@dataclass(frozen=True)
+class VisitNote:
+    """One visit of a told story's support plan: its day, whether the person came, what was done."""
+
+    on: datetime.date
+    attended: bool
+    note: str
+
+
 @dataclass
 class Lifecycle:
     """The records this module adds, unsaved."""
@@ -76,6 +97,14 @@ class Lifecycle:
     requests: list[SupportRequest] = field(default_factory=list)
     plans: list[SupportPlan] = field(default_factory=list)
     visits: list[SupportVisit] = field(default_factory=list)
+
+
+def open_day(day: datetime.date) -> datetime.date:
+    """``day``, or the next day the offices are open when it falls on a weekend or a public holiday: interviews
+    and the desk's work happen on working days."""
+    while day.weekday() >= 5 or jpholiday.is_holiday(day):
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def _weighted(rng: random.Random, options: list[tuple[str, float]]) -> str:
@@ -100,9 +129,10 @@ class Casework:
         self.out.events.append(ReferralEvent(referral=referral, kind=kind, on=on, at=self.at(recorded or on),
                                              staff=staff, reason=reason, note=note))
 
-    def referral(self, referral: Referral, *, trial_outcome: str | None = None) -> None:
+    def referral(self, referral: Referral, *, trial_outcome: str | None = None, told: Told | None = None) -> None:
         """Interview, answer, reason and note, contributors, trial and retention checks of one referral.
-        ``trial_outcome`` fixes how a trial ends (the success case); otherwise it is drawn."""
+        ``trial_outcome`` fixes how a trial ends and ``told`` the employer's answer and the retention checks (the
+        success case); otherwise they are drawn."""
         rng, staff = self.rng, referral.staff
         self.event(referral, EventKind.REFERRED, referral.referred_on, staff)
         agencies = {a for a in (staff.agency if staff else None, referral.seeker.referring_agency) if a is not None}
@@ -110,7 +140,7 @@ class Casework:
             self.out.contributions.append(Contribution(referral=referral, agency=agency))
         outcome, outcome_on = referral.outcome, referral.outcome_on
         if rng.random() < (0.7 if outcome in (Outcome.HIRED, Outcome.REJECTED, Outcome.PENDING) else 0.1):
-            interview = referral.referred_on + datetime.timedelta(days=rng.randint(3, 10))
+            interview = open_day(referral.referred_on + datetime.timedelta(days=rng.randint(3, 10)))
             if outcome_on is not None:
                 interview = min(interview, outcome_on)
             referral.interview_on = interview
@@ -122,6 +152,8 @@ class Casework:
         referral.reason = _weighted(rng, REASONS[outcome]) if outcome in REASONS else ""
         notes = EMPLOYER_NOTES.get(outcome)
         referral.employer_note = rng.choice(notes) if notes else ""
+        if told is not None:
+            referral.reason, referral.employer_note = told.reason, told.employer_note
         self.event(referral, EventKind(outcome), outcome_on, staff, reason=referral.reason,
                    note=referral.employer_note)
         if outcome != Outcome.HIRED:
@@ -130,7 +162,7 @@ class Casework:
         if referral.trial_employment:
             still = self.trial(referral, outcome_on, trial_outcome)
         if still:
-            self.follow_ups(referral, outcome_on)
+            self.follow_ups(referral, outcome_on, keeps_job=told is not None and told.keeps_job)
 
     def trial(self, referral: Referral, started: datetime.date, fixed: str | None) -> bool:
         """A trial employment from the hire; returns whether the person is still employed at the as-of date."""
@@ -156,14 +188,15 @@ class Casework:
             return False
         return True
 
-    def follow_ups(self, referral: Referral, hired: datetime.date) -> None:
-        """Retention checks one and six months after the hire, where that time has come."""
+    def follow_ups(self, referral: Referral, hired: datetime.date, *, keeps_job: bool = False) -> None:
+        """Retention checks one and six months after the hire, where that time has come; ``keeps_job``: the
+        person is found still in the job at each."""
         rng = self.rng
         for milestone, keep in ((Milestone.ONE_MONTH, 0.92), (Milestone.SIX_MONTHS, 0.85)):
             checked = months_after(hired, int(milestone)) + datetime.timedelta(days=rng.randint(0, 10))
             if checked > self.as_of:
                 return
-            still = rng.random() < keep
+            still = rng.random() < keep or keeps_job
             note = rng.choice(FOLLOW_UP_NOTES[still])
             self.out.follow_ups.append(FollowUp(referral=referral, milestone=milestone, checked_on=checked,
                                                 still_employed=still, same_employer=True if still else None,
@@ -174,9 +207,11 @@ class Casework:
 
     def support_case(self, seeker: Seeker, consent: Consent, *, office: str, caseworker: Staff, desk: Staff,
                      hired_on: datetime.date | None, stopped_on: datetime.date | None, needs: str | None = None,
-                     plan: tuple[str, str, str, int] | None = None, benefit: str | None = None) -> None:
+                     plan: tuple[str, str, str, int] | None = None, benefit: str | None = None,
+                     visits: Callable[[datetime.date], list[VisitNote]] | None = None) -> None:
         """A welfare office's support request for ``seeker`` on the day they came to the desk, taken on by the
-        desk, with a joint plan and regular visits, closed on a hire or when the person stopped."""
+        desk, with a joint plan and regular visits, closed on a hire or when the person stopped. ``visits``, given
+        the day the request was taken on, tells the visits of a told story; otherwise they are drawn."""
         rng = self.rng
         requested = seeker.registered_on
         request = SupportRequest(
@@ -185,7 +220,7 @@ class Casework:
             needs=needs or f"{seeker.barriers or '就労経験が少ない'}。就労による自立に向けた支援をお願いします。",
         )
         self.out.requests.append(request)
-        accepted = requested + datetime.timedelta(days=rng.randint(1, 7))
+        accepted = open_day(requested + datetime.timedelta(days=rng.randint(1, 7)))
         if accepted > self.as_of:
             return
         request.status, request.accepted_on, request.accepted_by = RequestStatus.ACCEPTED, accepted, desk
@@ -198,14 +233,19 @@ class Casework:
         ends = [d for d in (hired_on, stopped_on) if d is not None and d <= self.as_of]
         closed = max(min(ends), accepted) if ends else None
         last = closed or self.as_of
-        count = (last - accepted).days // interval
-        days = [accepted + datetime.timedelta(days=interval * k) for k in range(1, count + 1)]
-        # The latest sixteen visits are enough to show the rhythm of a long case.
-        for day in days[-16:]:
-            attended = rng.random() < 0.85
-            self.out.visits.append(SupportVisit(
-                request=request, on=day, attended=attended, staff=desk, agency=desk.agency,
-                note=rng.choice(VISIT_NOTES if attended else NO_SHOW_NOTES)))
+        if visits is not None:
+            told = [v for v in visits(accepted) if accepted < v.on <= last]
+        else:
+            count = (last - accepted).days // interval
+            days = [accepted + datetime.timedelta(days=interval * k) for k in range(1, count + 1)]
+            told = []
+            # The latest sixteen visits are enough to show the rhythm of a long case.
+            for day in days[-16:]:
+                attended = rng.random() < 0.85
+                told.append(VisitNote(day, attended, rng.choice(VISIT_NOTES if attended else NO_SHOW_NOTES)))
+        for v in told:
+            self.out.visits.append(SupportVisit(request=request, on=v.on, attended=v.attended, staff=desk,
+                                                agency=desk.agency, note=v.note))
         if closed is None:
             return
         employed = hired_on is not None and closed == hired_on

@@ -47,6 +47,7 @@ from kakehashi.referrals.models import (
     Contribution,
     FollowUp,
     Outcome,
+    Reason,
     Referral,
     ReferralEvent,
     TrialEmployment,
@@ -69,7 +70,7 @@ from kakehashi.seekers.models import (
 from kakehashi.welfare.models import BenefitChange, SupportPlan, SupportRequest, SupportVisit
 
 from . import fiction
-from .casework import Casework, Lifecycle
+from .casework import Casework, Lifecycle, Told, VisitNote, open_day
 from .mix import Mix, industries_for, okayama_mix
 from .spec import DemoError, DemoSpec, DemoUser, StorySpec, Volume, read_spec
 
@@ -978,11 +979,23 @@ class Story:
     consent: Consent
     hired_on: datetime.date
     where: StorySpec
+    developed_on: datetime.date
+    weekly_from: datetime.date
+    referrals: list[Referral] = field(default_factory=list)
+
+
+# What the employers said: the gap put them off, then the sewing company took her on for her manner.
+GAP_REJECTION = Told(reason=Reason.REJECTED_OTHER, employer_note="離職期間が長いことが不安なため、今回は見送ります。")
+TRIAL_HIRE = Told(employer_note="穏やかでまじめな人柄を評価。プレス機は初めてのため、トライアル雇用で慣れてもらう。",
+                  keeps_job=True)
+# Her weekly visits between referrals: searching Hello Work's postings besides the job magazines, as the seed says.
+ROUTINE_VISITS = ["ハローワークの求人を一緒に検索し、応募先を相談。", "求人情報提供端末の使い方を練習。",
+                  "応募書類（履歴書）を作成。", "求人誌とハローワークの求人を見比べて応募先を検討。"]
 
 
 def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> Story:
     """The seed's success case, dated back from the as-of date: a woman in her fifties on welfare, a garment
-    presser nine years out of work, referred by the welfare office; consultations by the city and Hello Work; a
+    presser nearly ten years out of work, referred by the welfare office; consultations by the city and Hello Work; a
     navigator's individual job development at a sewing company near her home; a press-machine post opened for
     her; hired through trial employment, which has since become regular employment."""
     b, out = builder, builder.out
@@ -1011,8 +1024,8 @@ def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> S
         status=SeekerStatus.EMPLOYED, name="見本 幸子", name_kana="みほん さちこ", birth_year=as_of.year - 54,
         postal_code=home.postal_code, town=home.town, lat=lat, lng=lng, desired_employment=EmploymentWish.ANY,
         min_wage=150_000, wage_unit=WageUnit.MONTH, max_commute_km=5, desired_hours="日勤のみ",
-        qualifications=[], gap_years=9, welfare_recipient=True,
-        barriers="約9年のブランク、運転免許なし（自転車で通える範囲を希望）、求人誌だけで仕事を探してきた",
+        qualifications=[], gap_years=10, welfare_recipient=True,
+        barriers="10年近いブランク、運転免許なし（自転車で通える範囲を希望）、求人誌だけで仕事を探してきた",
         referred_by=ReferredBy.WELFARE_OFFICE, referring_agency=b.agencies[where.welfare_office],
         note="クリーニング工場と縫製工場でアイロン仕上げ（アイロン工）を長く経験。自宅近くで長く働ける職場を希望。",
     )
@@ -1060,6 +1073,7 @@ def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> S
     center_visit.open_to_older = True
     out.visit_occupations.append((center_visit, "073"))
 
+    story = Story(seeker, consent, day(118), where, developed_on=day(140), weekly_from=day(229))
     # Employers shied away from her long gap: two applications turned down before the post was developed.
     for days, outcome_days in ((210, 200), (182, 171)):
         on = day(days)
@@ -1067,7 +1081,7 @@ def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> S
                         if p.occupation_id in ("096", "097", "073") and p.received_on <= on
                         and p.closes_on is not None and on <= p.closes_on), None)
         if posting is not None:
-            out.referrals.append(Referral(
+            story.referrals.append(Referral(
                 referral_id=f"{SUCCESS_REFERRAL}-{days}", seeker=seeker, posting=posting, referred_on=on,
                 outcome=Outcome.REJECTED, outcome_on=day(outcome_days), staff=b.users[navigator],
             ))
@@ -1085,7 +1099,7 @@ def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> S
     posting.experience_required = False
     development = b.visit(
         sewing, day(140), VisitParty.HELLO_WORK, navigator, VisitMethod.VISIT,
-        "個別求人開拓。自宅近くの縫製会社を訪問し、ご本人の経歴（アイロン工として長年の経験、約9年のブランク）を説明。"
+        "個別求人開拓。自宅近くの縫製会社を訪問し、ご本人の経歴（アイロン工として長年の経験、10年近いブランク）を説明。"
         "募集できるのはアイロン掛けではなくプレス機の操作で、双方に不安があったが、トライアル雇用を使うことで合意。"
         "求人を受理。",
     )
@@ -1098,21 +1112,52 @@ def success_story(builder: Builder, as_of: datetime.date, where: StorySpec) -> S
     development.open_to_long_gap = True
     development.open_to_older = True
     out.visit_occupations.append((development, "073"))
-    hired = day(118)
-    out.referrals.append(Referral(
+    story.referrals.append(Referral(
         referral_id=SUCCESS_REFERRAL, seeker=seeker, posting=posting, referred_on=day(133),
-        outcome=Outcome.HIRED, outcome_on=hired, trial_employment=True, staff=b.users[navigator],
+        outcome=Outcome.HIRED, outcome_on=story.hired_on, trial_employment=True, staff=b.users[navigator],
     ))
-    return Story(seeker, consent, hired, where)
+    out.referrals.extend(story.referrals)
+    return story
+
+
+def story_visits(story: Story, accepted: datetime.date) -> list[VisitNote]:
+    """Her support plan's visits, every Wednesday from the week she promised to come weekly (and the request
+    was taken on) until she starts work, each noting what the week's step of the story called for: the
+    interview practice after a referral, a look back after a rejection, the developed posting once the navigator
+    had opened it, getting ready for work while the sewing company's answer was awaited."""
+    referred = [r.referred_on for r in story.referrals]
+    answered = [r.outcome_on for r in story.referrals if r.outcome == Outcome.REJECTED and r.outcome_on]
+    start = max(accepted, story.weekly_from)
+    day = start + datetime.timedelta(days=(2 - start.weekday()) % 7 or 7)
+    visits: list[VisitNote] = []
+    since = start  # what happened since the last visit is what this one takes up
+    while day < story.hired_on:
+        on = open_day(day)  # a Wednesday holiday moves that week's visit to the next day the office is open
+        if any(since < d <= on for d in referred):
+            note = "紹介状を交付した求人の面接に向けて、面接の練習。"
+        elif any(since < d <= on for d in answered):
+            note = "不採用の結果を一緒に振り返る。ブランクを気にしすぎず、応募を続けることを確認。"
+        elif since < story.developed_on <= on:
+            note = "ナビゲーターが開拓した求人（プレス機オペレーター）の内容を説明。応募を前向きに検討。"
+        elif referred and on > max(referred):
+            note = "縫製会社の返事を待つ間、勤務に向けて生活リズムと自転車での通勤経路を確認。"
+        else:
+            note = ROUTINE_VISITS[len(visits) % len(ROUTINE_VISITS)]
+        if on < story.hired_on:
+            visits.append(VisitNote(on, True, note))
+        since, day = on, day + datetime.timedelta(days=7)
+    return visits
 
 
 def casework(builder: Builder, records: Records, sims: list[SeekerSim], story: Story | None) -> Lifecycle:
     """Everything after each referral and each support request, on the records kept at the as-of date."""
     plan, users = builder.plan, builder.users
     work = Casework(plan.seed + 1, plan.as_of, builder.agencies)
+    told = {id(r): TRIAL_HIRE if r.referral_id == SUCCESS_REFERRAL else GAP_REJECTION
+            for r in (story.referrals if story is not None else [])}
     for referral in records.referrals:
         work.referral(referral, trial_outcome=TrialOutcome.CONVERTED if referral.referral_id == SUCCESS_REFERRAL
-                      else None)
+                      else None, told=told.get(id(referral)))
     shared = {id(c.seeker): c for c in records.consents
               if c.party == "hello_work" and c.purpose == ConsentPurpose.SHARE}
     kept = {id(s) for s in records.seekers}
@@ -1136,12 +1181,12 @@ def casework(builder: Builder, records: Records, sims: list[SeekerSim], story: S
         story.seeker, story.consent, office=story.where.welfare_office, caseworker=users[caseworker],
         desk=users[builder.desks[story.where.site].navigator],
         hired_on=converted if converted <= plan.as_of else None, stopped_on=None,
-        needs="約9年のブランクがあり、求人誌だけで仕事を探してきた。アイロン仕上げの経験を活かした就労を希望。"
+        needs="10年近いブランクがあり、求人誌だけで仕事を探してきた。アイロン仕上げの経験を活かした就労を希望。"
               "ハローワークと一緒に、意欲を保ちながら就職まで支援をお願いしたい。",
         plan=("アイロン仕上げの経験を活かし、自宅から自転車で通える職場で働く",
               "毎週の来所で求人検索と応募を続ける。合う求人がなければナビゲーターが個別求人開拓を行う。"
               "就職後はトライアル雇用から常用雇用への移行を見守る。", "毎週水曜 10時", 7),
-        benefit=BenefitChange.REDUCED,
+        benefit=BenefitChange.REDUCED, visits=lambda accepted: story_visits(story, accepted),
     )
     return work.out
 

@@ -131,23 +131,36 @@ def attribute(postings: list[tuple[int, int, str, datetime.date]]) -> dict[int, 
     return result
 
 
-def developed_postings(site: Site | str | None, start: datetime.date, end: datetime.date) -> list[Posting]:
+@dataclass(frozen=True)
+class Developed:
+    """What attribution and the figures read of a developed posting."""
+
+    pk: int
+    employer_id: int
+    occupation_id: str
+    received_on: datetime.date
+    openings: int
+
+
+def developed_postings(site: Site | str | None, start: datetime.date, end: datetime.date) -> list[Developed]:
     """The developed postings of INTERCHANGE.md's counting rule: ``developed``, received in [start, end], at the
-    site (every site when ``site`` is None)."""
+    site (every site when ``site`` is None), oldest first."""
     qs = Posting.objects.developed_between(start, end)
     if isinstance(site, Site):
         qs = qs.filter(site=site)
     elif site:
         qs = qs.filter(site__code=site)
-    return list(qs.order_by("received_on", "pk"))
+    return [Developed(*row) for row in qs.order_by("received_on", "pk").values_list(
+        "pk", "employer_id", "occupation_id", "received_on", "openings")]
 
 
-def developed_by_source(site: Site | str | None, start: datetime.date, end: datetime.date) -> list[SourceFigures]:
-    """Developed postings (件) and openings (人) by source for a site (a ``Site`` or its code; None: all sites)
-    and the period ``start``–``end`` (both included), one row per source in ``Source`` order. The rows add up to
-    the 開拓求人件数 / 開拓求人数 of the same site and period."""
-    postings = developed_postings(site, start, end)
-    sources = attribute([(p.pk, p.employer_id, p.occupation_id, p.received_on) for p in postings])
+def attribute_developed(postings: list[Developed]) -> dict[int, Attribution]:
+    """``attribute`` for the rows ``developed_postings`` returns."""
+    return attribute([(p.pk, p.employer_id, p.occupation_id, p.received_on) for p in postings])
+
+
+def figures_by_source(postings: list[Developed], sources: dict[int, Attribution]) -> list[SourceFigures]:
+    """Developed postings (件) and openings (人) by source, one row per source in ``Source`` order."""
     count: dict[str, int] = defaultdict(int)
     openings: dict[str, int] = defaultdict(int)
     for p in postings:
@@ -155,3 +168,11 @@ def developed_by_source(site: Site | str | None, start: datetime.date, end: date
         count[source] += 1
         openings[source] += p.openings
     return [SourceFigures(s.value, str(s.label), count[s.value], openings[s.value]) for s in Source]
+
+
+def developed_by_source(site: Site | str | None, start: datetime.date, end: datetime.date) -> list[SourceFigures]:
+    """Developed postings (件) and openings (人) by source for a site (a ``Site`` or its code; None: all sites)
+    and the period ``start``–``end`` (both included), one row per source in ``Source`` order. The rows add up to
+    the 開拓求人件数 / 開拓求人数 of the same site and period."""
+    postings = developed_postings(site, start, end)
+    return figures_by_source(postings, attribute_developed(postings))

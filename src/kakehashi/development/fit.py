@@ -17,10 +17,12 @@ import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 from django.db.models import Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from kakehashi.engine.matching import Match, MatchingEngine, PostingRecord, SeekerRecord
+from kakehashi.engine.matching.textfit import BITS, TextModel
 from kakehashi.matching.loading import occupations, posting_records, seeker_records
 from kakehashi.postings.models import Posting, PostingQuerySet
 from kakehashi.referrals.models import placed
@@ -62,6 +64,12 @@ def postings_open_on(day: datetime.date, qs: PostingQuerySet | None = None) -> l
     return list(open_.select_related("employer", "occupation", "town"))
 
 
+# Whether a posting fits is the hard conditions alone; the words of the texts only order the fitting postings.
+# ``fitting`` answers "which fit", so its engines weigh no word (every weight zero): no word weights are fitted
+# for each occupation's engine and no text is compared, and the postings that fit are the same.
+_NO_TEXT = TextModel(np.zeros(1 << BITS, dtype=np.float32))
+
+
 class FitIndex:
     """Open postings indexed by occupation; ``fitting`` asks the engine for every posting of one occupation that
     fits a seeker."""
@@ -92,14 +100,17 @@ class FitIndex:
         return len(self._records.get(occupation, ()))
 
     def fitting(self, seeker: SeekerRecord, occupation: str) -> list[Match]:
-        """Every open posting of ``occupation`` (a middle group) that fits ``seeker``, best first."""
+        """Every open posting of ``occupation`` (a middle group) that fits ``seeker``, best first on every
+        point but the text's (see ``_NO_TEXT``)."""
         records = self._records.get(occupation)
         if not records:
             return []
         engine = self._engines.get(occupation)
         if engine is None:
-            engine = self._engines[occupation] = MatchingEngine(occupations(), records, employer_cap=0)
-        query = dataclasses.replace(seeker, desired_occupations=(occupation,))
+            engine = self._engines[occupation] = MatchingEngine(occupations(), records, employer_cap=0,
+                                                                text_model=_NO_TEXT)
+        # The note is text, which weighs nothing here: it is not even read into words.
+        query = dataclasses.replace(seeker, desired_occupations=(occupation,), note="")
         return engine.match_seeker(query, top=len(records))
 
     def ranked_for(self, seeker: Seeker) -> list[Match]:

@@ -6,7 +6,8 @@ model's probability that the employer opens a posting for the occupation in the 
 are ranked by ``kakehashi.engine.targeting`` (``rank_for_need``, ``rank_for_occupations``, ``rank_for_seeker``:
 employers within the commute of the seekers in need, ``DEFAULT_REACH_KM`` for those who gave no limit). The
 occupations related to a seeker come from the table matching uses (``kakehashi.engine.relations``). The reasons
-are the model's terms, the distance to those seekers, and what the latest visit recorded.
+are the model's terms said the way a promoter would say them (``plain_reasons``), the distance to those seekers,
+and what the latest visit recorded.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site
 from kakehashi.core.units import years_label
-from kakehashi.employers.models import EmployerVisit
+from kakehashi.employers.models import Employer, EmployerVisit
 from kakehashi.engine import relations as rel
 from kakehashi.engine import targeting as tg
 from kakehashi.engine.matching import Match, MatchingError
 from kakehashi.matching.loading import occupations, transitions
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation
+from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Seeker
 
 from .fit import FitIndex, postings_open_on
@@ -38,6 +40,7 @@ from .gap import Market, market
 from .history import EmployerRow, LoadedHistory, load_history
 
 COEFFICIENT_CACHE_SECONDS = 3600
+FORECAST_CACHE_SECONDS = 3600
 
 
 @dataclass
@@ -53,6 +56,11 @@ class Target:
     distance_km: float | None = None
     reach: int = 0
     value: float = 0.0  # what the list is ordered by (the score, or for a seeker the weighted score)
+
+    @property
+    def expected_text(self) -> str:
+        """The postings expected in the next six months as the list shows them (「約3件」; see ``postings_text``)."""
+        return postings_text(self.expected)
 
     def as_dict(self) -> dict[str, object]:
         return {"employer_id": self.employer.employer_id, "name": self.employer.name,
@@ -84,17 +92,39 @@ def _fingerprint() -> str:
     return f"{posting['n']}-{posting['d']}-{visit['n']}"
 
 
+def _history_fingerprint() -> str:
+    """Changes whenever a record the history is read from is added, changed or removed: employers, postings and
+    referrals (each stamps its last change), visits and the hiring needs recorded on them (a visit is recorded,
+    never edited; a need is a row of its own), and the occupations."""
+    parts = []
+    for model in (Employer, Posting, Referral):
+        agg = model.objects.aggregate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
+        parts.append(f"{agg['n']}-{agg['top']}-{agg['last']}")
+    for added in (EmployerVisit, EmployerVisit.hiring_need_occupations.through, Occupation):
+        agg = added.objects.aggregate(n=Count("pk"), top=Max("pk"))
+        parts.append(f"{agg['n']}-{agg['top']}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
 def forecast_for(as_of: datetime.date) -> tuple[LoadedHistory, tg.Forecast]:
     """The history up to ``as_of`` and the forecast from it. Fitting takes a second or two on a city's records,
-    so the coefficients are kept while the records are unchanged."""
+    so the coefficients are kept while the records are unchanged; the history and the forecast (half a second
+    to read and compute) are kept until any record they are read from changes (``_history_fingerprint``)."""
+    key = f"kakehashi.development.forecast.{as_of.isoformat()}.{_history_fingerprint()}"
+    found = cache.get(key)
+    hit_history, hit_forecast = found if isinstance(found, tuple) and len(found) == 2 else (None, None)
+    if isinstance(hit_history, LoadedHistory) and isinstance(hit_forecast, tg.Forecast):
+        return hit_history, hit_forecast
     loaded = load_history(as_of=as_of)
     digest = hashlib.sha256(f"{as_of.isoformat()}|{_fingerprint()}".encode()).hexdigest()[:24]
-    key = f"kakehashi.development.coefficients.{digest}"
-    coefficients = cache.get(key)
+    coefficient_key = f"kakehashi.development.coefficients.{digest}"
+    coefficients = cache.get(coefficient_key)
     if not isinstance(coefficients, tg.Coefficients):
         coefficients = tg.fit(loaded.history, as_of.toordinal())
-        cache.set(key, coefficients, COEFFICIENT_CACHE_SECONDS)
-    return loaded, tg.forecast(loaded.history, as_of, coefficients=coefficients)
+        cache.set(coefficient_key, coefficients, COEFFICIENT_CACHE_SECONDS)
+    result = (loaded, tg.forecast(loaded.history, as_of, coefficients=coefficients))
+    cache.set(key, result, FORECAST_CACHE_SECONDS)
+    return result
 
 
 def model_summary(c: tg.Coefficients) -> list[str]:
@@ -105,6 +135,62 @@ def model_summary(c: tg.Coefficients) -> list[str]:
              % {"windows": c.windows, "rows": f"{c.rows:,}"}]
     for t in tg.TERMS:
         lines.append(f"{tg.TERM_LABELS[t]}：{c.beta[t]:+.2f}")
+    return lines
+
+
+# -- the reasons in a promoter's words ----------------------------------------------------------------------------
+#
+# The model's own figures are a probability and factors (×3.1, 半年1.07件). A promoter plans in postings and in
+# "more or less than usual", so the reasons say the expected number of postings, rounded to what the model can tell
+# (「約3件」, 「1件未満」), each factor against the employer's usual (「普段の約3倍」「普段より約3割多い」), and distances
+# to what a map would show (「1km未満」「約2.4km」).
+#
+# The probability of at least one posting, 1 − e^(−λ), is not shown: it saturates. The leading employers of a
+# city expect three postings or more, and 1 − e^(−3) is already 95 %, so the leading targets and the stops of a
+# visit plan all read 94–97 % (the demo year's Tamashima) and the figure tells none of them apart. The expected number keeps telling them apart (約3件
+# against 約8件) and is what a promoter counts in; the rank in the list is its order.
+
+
+def postings_text(expected: float) -> str:
+    """0.3 → 「1件未満」, 1.07 → 「約1件」, 2.5 → 「約3件」: the expected postings of six months, in whole postings
+    (halves up), as the model cannot tell a tenth of a posting."""
+    if expected < 0.5:
+        return _("1件未満")
+    return _("約%(n)d件") % {"n": math.floor(expected + 0.5)}
+
+
+def factor_text(factor: float) -> str:
+    """A modifier against the employer's usual: 3.1 → 「普段の約3倍」, 1.3 → 「普段より約3割多い」, 0.7 → 「普段より約3割
+    少ない」, 0.5 → 「普段の約半分」, 0.2 → 「普段の約5分の1」."""
+    if factor >= 1.95:
+        return _("普段の約%(n)d倍") % {"n": math.floor(factor + 0.5)}
+    if factor >= 1.0:
+        return _("普段より約%(n)d割多い") % {"n": max(1, math.floor((factor - 1) * 10 + 0.5))}
+    if factor > 0.55:
+        return _("普段より約%(n)d割少ない") % {"n": max(1, math.floor((1 - factor) * 10 + 0.5))}
+    parts = math.floor(1 / max(factor, 1e-9) + 0.5)
+    return _("普段の約半分") if parts <= 2 else _("普段の約%(n)d分の1") % {"n": parts}
+
+
+def km_text(km: float) -> str:
+    """0.04 → 「1km未満」, 2.43 → 「約2.4km」, 12.6 → 「約13km」: a straight-line distance as precise as it is
+    (places are known to the postal code), never 「0.0km」."""
+    if km < 1.0:
+        return _("1km未満")
+    if km < 10.0:
+        return _("約%(km)skm") % {"km": f"{km:.1f}"}
+    return _("約%(km)dkm") % {"km": math.floor(km + 0.5)}
+
+
+def plain_reasons(why: tg.Explanation, occupation: str) -> list[str]:
+    """The model's explanation of one (employer, occupation) as a promoter says it: how many postings to expect in
+    the next six months, each thing that makes that more or less than usual (strongest first), then the usual
+    and the facts it rests on."""
+    lines = [_("この半年で%(occ)sの求人が出る見込み %(n)s") % {"occ": occupation, "n": postings_text(why.expected)}]
+    lines += [_("%(what)s → 求人が出る見込みは%(how)s") % {"what": r.text, "how": factor_text(r.factor)}
+              for r in why.modifiers]
+    lines.append(_("普段なら半年で%(n)s") % {"n": postings_text(why.usual)})
+    lines += list(why.facts)
     return lines
 
 
@@ -196,15 +282,16 @@ def targets_for(*, site: Site | None, occupation: str = "", area: str = "", as_o
         e, o = int(ranked.employer[k]), int(ranked.occupation[k])
         distance = float(ranked.distance_km[k])
         why = fc.explain(e, o)
-        reasons = ([_("見込みの高い職種：%(occ)s（半年で求人を出す確率 %(p)d%%）")
-                    % {"occ": loaded.history.occupation_names[o], "p": round(100 * why.probability)}]
-                   if not occupation or len(occ_set) > 1 else [])
-        reasons += why.lines()
+        # The expectation and the strongest reason first: a visit plan shows the first two lines.
+        plain = plain_reasons(why, loaded.history.occupation_names[o])
+        told = 1 + len(why.modifiers)  # the expectation and what moves it; the usual and its facts follow
+        reasons = plain[:told]
         if chosen and ranked.reach[k]:
-            reasons.append(_("対象の求職者 %(n)d人の通勤圏内（最寄りの人まで %(d).1fkm）")
-                           % {"n": int(ranked.reach[k]), "d": distance})
+            reasons.append(_("求職者 %(n)d人の通勤圏内（いちばん近い人まで %(d)s）")
+                           % {"n": int(ranked.reach[k]), "d": km_text(distance)})
         elif math.isfinite(distance):
-            reasons.append(_("拠点から %(d).1fkm") % {"d": distance})
+            reasons.append(_("拠点から%(d)s") % {"d": km_text(distance)})
+        reasons += plain[told:]
         if loaded.employers[e].pk in visits:
             reasons.append(visits[loaded.employers[e].pk])
         targets.append(Target(loaded.employers[e], codes[o], loaded.history.occupation_names[o],
@@ -279,7 +366,9 @@ def targets_for_seeker(seeker: Seeker, *, as_of: datetime.date, top: int = 10) -
     """Employers near the seeker's home in trades where their experience transfers: first those with an open
     hiring need recorded for such a trade, then the rest, each group by the chance that they open such a post
     (weighted by how closely the trade relates, and halved at the commute limit) — ``tg.rank_for_seeker``."""
-    index = FitIndex(postings_open_on(as_of))
+    # The fitting postings are of the occupations the seeker wishes (``FitIndex.ranked_for``): only those are read.
+    wished = Posting.objects.filter(occupation_id__in=seeker.desired_occupations.values("occupation_id"))
+    index = FitIndex(postings_open_on(as_of, wished))
     fitting = [(index.postings[int(m.id)], m) for m in index.ranked_for(seeker)]
     related = related_occupations(seeker)
     loaded, fc = forecast_for(as_of)
@@ -297,14 +386,15 @@ def targets_for_seeker(seeker: Seeker, *, as_of: datetime.date, top: int = 10) -
         e, o = int(ranked.employer[k]), int(ranked.occupation[k])
         distance = float(ranked.distance_km[k])
         why = fc.explain(e, o)
-        reasons = [_("%(occ)s：%(why)s（半年で求人を出す確率 %(p)d%%）")
+        plain = plain_reasons(why, loaded.history.occupation_names[o])
+        reasons = [_("%(occ)s：%(why)s（この半年で求人が出る見込み %(n)s）")
                    % {"occ": loaded.history.occupation_names[o], "why": by_code[loaded.occupation_codes[o]].why,
-                      "p": round(100 * why.probability)}]
+                      "n": postings_text(why.expected)}]
         if ranked.lead[k]:
-            reasons.insert(0, _("この職種の採用ニーズを訪問で聴取済み（まだ求人は出ていない）"))
-        reasons += why.lines()
+            reasons.insert(0, _("この職種の採用ニーズを訪問で聞いている（まだ求人は出ていない）"))
+        reasons += plain[1:]
         if math.isfinite(distance):
-            reasons.append(_("自宅から %(d).1fkm（通勤の上限 %(l)skm）") % {"d": distance, "l": f"{limit:g}"})
+            reasons.append(_("自宅から%(d)s（通勤の上限 %(l)skm）") % {"d": km_text(distance), "l": f"{limit:g}"})
         if loaded.employers[e].pk in visits:
             reasons.append(visits[loaded.employers[e].pk])
         targets.append(Target(loaded.employers[e], loaded.occupation_codes[o], loaded.history.occupation_names[o],

@@ -26,6 +26,7 @@ from kakehashi.accounts.policy import can, may_filter
 from kakehashi.audit import scope
 from kakehashi.core import tables
 from kakehashi.core.access import get_visible
+from kakehashi.core.dates import fiscal_year_label
 from kakehashi.core.errors import ActionError
 from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
@@ -35,7 +36,6 @@ from kakehashi.engine import targeting as tg
 from kakehashi.engine.calendar import (
     DateFormatError,
     fiscal_year_bounds,
-    fiscal_year_label,
     fiscal_year_of,
     parse_date,
 )
@@ -47,7 +47,13 @@ from kakehashi.reference.models import Occupation, Town
 from kakehashi.seekers.models import Consent, ConsentPurpose, Seeker
 
 from . import actions
-from .attribution import attribute, developed_by_source, developed_postings
+from .attribution import (
+    attribute,
+    attribute_developed,
+    developed_by_source,
+    developed_postings,
+    figures_by_source,
+)
 from .forms import ContactForm, LinkPostingForm, areas
 from .gap import UNKNOWN_AREA, build_board, market, svg_map, trend
 from .models import ContactOutcome, Level, Source
@@ -204,6 +210,8 @@ def contacts(request: AuthedRequest) -> HttpResponse:
     qs = qs.filter(visited_on__gte=start, visited_on__lte=end)
     if request.GET.get("by") in VisitParty.values:
         qs = qs.filter(by=request.GET["by"])
+    if request.GET.get("mine") == "1":
+        qs = qs.filter(staff=user)
     kind = request.GET.get("kind", "")
     if kind == "posting":
         qs = qs.filter(resulting_posting__isnull=False)
@@ -321,10 +329,11 @@ def sources(request: AuthedRequest) -> HttpResponse:
         fy = fiscal_year_of(today)
     start, end = fiscal_year_bounds(fy)
     until = min(end, today)
-    rows = developed_by_source(site, start, until)
-    prior = developed_by_source(site, *fiscal_year_bounds(fy - 1))
+    # This year's postings are read and attributed once, for the figures and for the list.
     postings = developed_postings(site, start, until)
-    attributed = attribute([(p.pk, p.employer_id, p.occupation_id, p.received_on) for p in postings])
+    attributed = attribute_developed(postings)
+    rows = figures_by_source(postings, attributed)
+    prior = developed_by_source(site, *fiscal_year_bounds(fy - 1))
     chosen = request.GET.get("source", "")
     listed = [p for p in postings if not chosen or attributed[p.pk].source == chosen]
     page = paginate(request, listed[::-1], per_page=50)

@@ -26,7 +26,10 @@ months still to come are themselves random (var ``phi * R``). The range is the n
 
 An indicator is *at risk* when the projection falls short of the target; *uncertain* when the projection
 reaches it but the low end of the range does not; *on track* when even the low end reaches it; *missed* when
-the year is over and the target was not reached.
+the year is over and the target was not reached. The projection and its range are compared as the pages show
+them, in whole numbers (``whole``), so that a status never contradicts the figures printed beside it. The pace so
+far does not enter the rule: the projection already weighs it against last year's months still to come, and the
+progress page says in each row's reason when the two point different ways (``kakehashi.plans.progress``).
 """
 
 from __future__ import annotations
@@ -99,6 +102,12 @@ class Progress:
         return self.pace_needed / self.current_pace
 
 
+def whole(value: float) -> int:
+    """A projected count as the pages print it: to the nearest whole number, halves up (Django's
+    ``floatformat:0``), not to the even one as ``round`` does."""
+    return math.floor(value + 0.5)
+
+
 def elapsed_months(fiscal_year: int, as_of: datetime.date) -> float:
     """Months of ``fiscal_year`` elapsed at the end of ``as_of``: whole months, plus the days of the as-of
     month as a fraction of that month. 0 before April 1st, 12 from March 31st on."""
@@ -107,10 +116,10 @@ def elapsed_months(fiscal_year: int, as_of: datetime.date) -> float:
         return 0.0
     if as_of >= end:
         return float(MONTHS)
-    whole = (as_of.year - start.year) * 12 + as_of.month - start.month
+    full = (as_of.year - start.year) * 12 + as_of.month - start.month
     first = as_of.replace(day=1)
     nxt = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return whole + as_of.day / (nxt - first).days
+    return full + as_of.day / (nxt - first).days
 
 
 def cumulative(monthly: Sequence[float]) -> list[float]:
@@ -198,9 +207,9 @@ def progress(monthly: Sequence[float], prior_monthly: Sequence[float], target: i
         status = MISSED
     elif projection is None:
         status = TOO_EARLY
-    elif projection.low >= target:
+    elif whole(projection.low) >= target:
         status = ON_TRACK
-    elif projection.point >= target:
+    elif whole(projection.point) >= target:
         status = UNCERTAIN
     else:
         status = AT_RISK

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Agency, Site
@@ -118,7 +119,9 @@ class Clause(models.Model):
         verbose_name_plural = _("条項")
 
     def __str__(self) -> str:
-        return f"第{self.number}条（{self.heading}）" if self.heading else f"第{self.number}条"
+        if self.heading:
+            return gettext("第%(number)s条（%(heading)s）") % {"number": self.number, "heading": self.heading}
+        return gettext("第%(number)s条") % {"number": self.number}
 
 
 class RequestStatus(models.TextChoices):

@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from kakehashi.accounts.models import Agency, Site
-from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of, month_end_label
+from kakehashi.core.dates import fiscal_year_label, month_end_label
+from kakehashi.engine.calendar import fiscal_year_of
 from kakehashi.plans.progress import STATUS_BADGES, STATUS_LABELS, Row, build_progress
 
 from .models import Agreement, CouncilMeeting, Decision, FollowUp, Request, RequestQuerySet

@@ -101,7 +101,8 @@ def index(request: AuthedRequest) -> HttpResponse:
 def agreement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agreement = get_visible(Agreement.objects.visible_to(request.user), request.path, pk=pk)
     today = timezone.localdate()
-    from kakehashi.engine.calendar import fiscal_year_label, fiscal_year_of
+    from kakehashi.core.dates import fiscal_year_label
+    from kakehashi.engine.calendar import fiscal_year_of
 
     plan_year = agreement.plan_fiscal_year or fiscal_year_of(today)
     return render(request, "governance/agreement_detail.html", {

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db import connection, models
+from django.db.models import QuerySet
 
 from kakehashi.engine.matching import MatchingEngine, Occupations, PostingRecord, SeekerRecord, Transitions
 from kakehashi.postings.models import Posting, PostingQuerySet
@@ -185,18 +186,33 @@ _CACHE_SIZE = 4
 _LOCK = threading.Lock()
 
 
-def data_version(user: Staff, day: datetime.date) -> tuple[Any, ...]:
-    """Changes whenever a record that feeds the index, or decides who may see it, changes."""
-    parts: list[Any] = [day, user.pk, user.agency_id, user.role]
-    for stamped in (Posting.objects.all(), Seeker.objects.all(), Referral.objects.all()):
-        parts += stamped.aggregate(n=Count("pk"), last=Max("updated_at")).values()
+# What ``data_version`` reads of each table: how many rows, and the latest change it can see.
+_STAMPS: tuple[tuple[type[models.Model], tuple[tuple[str, str], ...]], ...] = (
+    (Posting, (("COUNT", "pk"), ("MAX", "updated_at"))),
+    (Seeker, (("COUNT", "pk"), ("MAX", "updated_at"))),
+    (Referral, (("COUNT", "pk"), ("MAX", "updated_at"))),
     # Wishes and experience are replaced, not edited, when a seeker's needs change.
-    for replaced in (DesiredOccupation.objects.all(), Experience.objects.all()):
-        parts += replaced.aggregate(n=Count("pk"), last=Max("pk")).values()
-    parts += Consent.objects.aggregate(
-        n=Count("pk"), last=Max("pk"), given=Max("given_on"), withdrawn=Max("withdrawn_on")
-    ).values()
-    return tuple(parts)
+    (DesiredOccupation, (("COUNT", "pk"), ("MAX", "pk"))),
+    (Experience, (("COUNT", "pk"), ("MAX", "pk"))),
+    (Consent, (("COUNT", "pk"), ("MAX", "pk"), ("MAX", "given_on"), ("MAX", "withdrawn_on"))),
+)
+
+
+def data_version(user: Staff, day: datetime.date) -> tuple[Any, ...]:
+    """Changes whenever a record that feeds the index, or decides who may see it, changes. Read in one statement
+    (one scalar subquery per figure): every matching panel asks it before anything else."""
+    q = connection.ops.quote_name
+    figures = []
+    for model, aggregates in _STAMPS:
+        table = q(model._meta.db_table)
+        for fn, name in aggregates:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            column = q(str(field.column))  # type: ignore[union-attr]  # every model has a primary key; names are columns
+            figures.append(f"(SELECT {fn}({column}) FROM {table})")  # noqa: S608  # names from the models, quoted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(figures))
+        row = cursor.fetchone()
+    return (day, user.pk, user.agency_id, user.role, *row)
 
 
 def cached(user: Staff, day: datetime.date) -> Index:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 from kakehashi.audit import scope
 from kakehashi.core.access import get_visible
 from kakehashi.core.http import AuthedRequest
-from kakehashi.engine.matching import Match
+from kakehashi.engine.matching import Match, MatchingEngine
 from kakehashi.postings.models import Posting
 from kakehashi.seekers.models import Seeker
 
@@ -32,6 +32,18 @@ def _options(request: AuthedRequest) -> tuple[int, bool]:
     return top, request.GET.get("flagged") == "1"
 
 
+def _scoring(engine: MatchingEngine) -> dict[str, object]:
+    """What the panels say about the score and the order, taken from the engine that made the list: the points
+    each part is worth, the band within which scores count as tied (so a 62 may come before a 63), and how many
+    places one employer may fill."""
+    w = engine.weights
+    band = engine.tie_band
+    low = 62 - 62 % band
+    return {"points": {"occupation": f"{w.occupation:g}", "text": f"{w.text:g}", "distance": f"{w.distance:g}",
+                       "wage": f"{w.wage:g}", "experience": f"{w.experience:g}", "trial": f"{w.trial:g}"},
+            "band": band, "tied_low": low, "tied_high": low + band - 1, "employer_cap": engine.employer_cap}
+
+
 @login_required
 def seeker_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -46,7 +58,7 @@ def seeker_matches(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = [(m, index.postings[int(m.id)]) for m in matches]
     return render(request, "matching/seeker_matches.html", {
         "seeker": seeker, "rows": rows, "flagged": flagged, "top": top,
-        "postings_total": index.engine.posting_count,
+        "postings_total": index.engine.posting_count, "scoring": _scoring(index.engine),
     })
 
 
@@ -69,5 +81,5 @@ def posting_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = [(m, index.seekers[int(m.id)]) for m in shown]
     return render(request, "matching/posting_candidates.html", {
         "posting": posting, "rows": rows, "flagged": flagged, "top": top,
-        "seekers_total": index.engine.seeker_count,
+        "seekers_total": index.engine.seeker_count, "scoring": _scoring(index.engine),
     })

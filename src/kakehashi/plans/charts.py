@@ -20,15 +20,20 @@ PRIOR = "#9aa9b5"
 TARGET = "#b3261e"
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value`` (1, 2, 2.5 or 5 times a power of ten)."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)
+def nice_ticks(value: float, most: int = 6) -> list[float]:
+    """The labelled values of an axis from 0 up to at least ``value``: evenly spaced by a "nice" step (1, 2 or 5
+    times a power of ten), the fewest that cover ``value`` in at most ``most`` intervals. Gridlines are drawn at
+    exactly these values, so every line sits on its label: 0, 2, 4, 6, 8, 10 — never 0, 2.5, 5, 7.5, 10 shown
+    as 0, 2, 5, 8, 10. Counts are whole, so the step is never below 1."""
+    if not math.isfinite(value) or value <= 0:
+        return [0.0, 1.0]
+    # The smallest nice step that reaches ``value`` within ``most`` intervals.
+    rough = value / max(most, 1)
+    power = 10.0 ** math.floor(math.log10(rough)) if rough > 0 else 1.0
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough - 1e-9 * power)
+    step = max(step, 1.0)
+    intervals = math.ceil(value / step - 1e-9)
+    return [float(round(k * step, 9)) for k in range(intervals + 1)]
 
 
 def _fmt(value: float) -> str:
@@ -38,7 +43,8 @@ def _fmt(value: float) -> str:
 class _Frame:
     def __init__(self, n: int, top_value: float, title: str) -> None:
         self.n = n
-        self.top = _nice_max(top_value)
+        self.ticks = nice_ticks(top_value)
+        self.top = self.ticks[-1]
         self.title = title
         self.plot_w = WIDTH - LEFT - RIGHT
         self.plot_h = HEIGHT - TOP - BOTTOM
@@ -57,8 +63,7 @@ class _Frame:
             f"<title>{escape(aria)}</title>",
             f'<text x="{LEFT}" y="16" font-size="12" font-weight="bold" fill="{INK}">{escape(self.title)}</text>',
         ]
-        for k in range(5):
-            v = self.top * k / 4
+        for v in self.ticks:
             y = self.y(v)
             parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
             parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{_fmt(v)}</text>')

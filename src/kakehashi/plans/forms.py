@@ -47,7 +47,8 @@ class TargetsForm(forms.Form):
         self.indicators = indicators
         for ind in indicators:
             self.fields[f"target_{ind.key}"] = CountField(
-                label=f"{ind.label}（{ind.unit}）", required=False, initial=initial_targets.get(ind.pk))
+                label=_("%(indicator)s（%(unit)s）") % {"indicator": ind.shown_label, "unit": ind.shown_unit.strip()},
+                required=False, initial=initial_targets.get(ind.pk))
 
     def targets(self) -> dict[Indicator, int | None]:
         return {ind: self.cleaned_data[f"target_{ind.key}"] for ind in self.indicators}

@@ -21,10 +21,19 @@ class IndicatorFileError(ValueError):
     """An indicator the file declares that cannot be used; the message is Japanese."""
 
 
+def english(spec: dict[str, Any], key: str) -> str:
+    """An indicator's optional English (``label_en``, ``unit_en``); empty when the file gives none."""
+    value = spec.get(key, "")
+    if not isinstance(value, str):
+        raise IndicatorFileError(f"指標「{spec['label']}」の {key} は文字で書いてください。")
+    return value
+
+
 @transaction.atomic
 def load_indicators(given: Any, *, acting_user: Any = None) -> list[Indicator]:
     """``"indicators": [{"key": "youth_seminars", "label": "就職セミナー参加者数", "unit": "人", "section":
-    "other", "order": 10}]``: create or update each, hand-counted."""
+    "other", "order": 10, "label_en": "Job seminar participants", "unit_en": "people"}]``: create or update
+    each, hand-counted; the English (``label_en``, ``unit_en``) is optional."""
     if not isinstance(given, list):
         raise IndicatorFileError("indicators には指標の一覧（[{\"key\": …, \"label\": …, \"unit\": …}, …]）を書いてください。")
     loaded = []
@@ -44,7 +53,8 @@ def load_indicators(given: Any, *, acting_user: Any = None) -> list[Indicator]:
         if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 32767:
             raise IndicatorFileError(f"指標「{spec['label']}」の order は 0〜32767 の整数で書いてください。")
         indicator, _ = Indicator.objects.update_or_create(key=spec["key"], defaults={
-            "label": spec["label"], "unit": spec["unit"], "rule": "", "section": section, "order": order})
+            "label": spec["label"], "label_en": english(spec, "label_en"), "unit": spec["unit"],
+            "unit_en": english(spec, "unit_en"), "rule": "", "section": section, "order": order})
         loaded.append(indicator)
     if loaded:
         record(acting_user, Action.UPDATE, Indicator, loaded, purpose=N_("設置ファイルの指標の読み込み"),

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kakehashi.accounts.models import Site
+from kakehashi.accounts.models import Site, in_language
 
 
 class Section(models.TextChoices):
@@ -20,7 +20,9 @@ class Indicator(models.Model):
 
     key = models.SlugField(_("指標キー"), max_length=40, unique=True)
     label = models.CharField(_("指標名"), max_length=100)
+    label_en = models.CharField(_("指標名（英語）"), max_length=100, blank=True)
     unit = models.CharField(_("単位"), max_length=10)
+    unit_en = models.CharField(_("単位（英語）"), max_length=20, blank=True)
     rule = models.CharField(_("集計方法"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=100)
     section = models.CharField(_("区分"), max_length=20, choices=Section.choices, default=Section.OTHER)
@@ -31,7 +33,17 @@ class Indicator(models.Model):
         verbose_name_plural = _("指標")
 
     def __str__(self) -> str:
-        return self.label
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The indicator's name in the reader's language (``accounts.models.in_language``)."""
+        return in_language(self.label, self.label_en)
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit as written after a figure: 「人」, or " people" with its space in English."""
+        return in_language(self.unit, f" {self.unit_en}" if self.unit_en else "")
 
 
 class Target(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from kakehashi.core import dates
 from kakehashi.engine.calendar import (
     ERAS,
     DateFormatError,
@@ -22,6 +23,8 @@ from kakehashi.engine.text import nfkc
 
 _ERA_START = {k: start.year for name, letter, start in ERAS for k in (name, letter)}
 _FY = re.compile(r"^(令和|平成|昭和|[RHS])?(元|\d{1,4})(?:年度|年|FY)?$")
+# The English pages' label (core.dates.fiscal_year_label): FY2026, FY2026 (Reiwa 8).
+_FY_EN = re.compile(r"^FY(\d{4})(?:\([A-Z]+\d{1,2}\))?$")
 
 EARLIEST_FISCAL_YEAR = 1989
 LATEST_FISCAL_YEAR = 2200
@@ -32,12 +35,16 @@ class PeriodError(ValueError):
 
 
 def parse_fiscal_year(text: str | int) -> int:
-    """'2013', '２０１３年度', '平成25年度', 'H25', '令和元年度' → the Western year the fiscal year starts in."""
+    """'2013', '２０１３年度', '平成25年度', 'H25', '令和元年度', 'FY2013 (Heisei 25)' → the Western year the
+    fiscal year starts in."""
     if isinstance(text, int):
         value = text
     else:
         s = nfkc(text).upper().replace(" ", "")
         m = _FY.match(s)
+        english = _FY_EN.match(s)
+        if english:
+            m = _FY.match(english[1])
         if not m:
             raise PeriodError(f"「{text}」は年度として読めません（例：2025、令和7年度、R7）")
         number = 1 if m[2] == "元" else int(m[2])
@@ -112,6 +119,8 @@ def short_month(day: datetime.date) -> str:
 
 
 def period_label(fiscal_year: int) -> str:
-    """'24年4月～25年3月'."""
+    """'24年4月～25年3月'; in English 'Apr 2012 – Mar 2013' (``core.dates``)."""
     start, end = fiscal_year_bounds(fiscal_year)
+    if dates.english():
+        return f"{dates.year_month_label(start)} – {dates.year_month_label(end)}"
     return f"{short_month(start)}～{short_month(end)}"

@@ -26,29 +26,27 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site, Staff
+from kakehashi.core import dates
+from kakehashi.core.dates import fiscal_year_label
 from kakehashi.engine import kpi
-from kakehashi.engine.calendar import (
-    era_of,
-    era_year_label,
-    fiscal_months,
-    fiscal_year_bounds,
-    fiscal_year_label,
-    month_end,
-    month_end_label,
-)
+from kakehashi.engine.calendar import fiscal_months, fiscal_year_bounds
 from kakehashi.postings.models import Posting
 from kakehashi.referrals.counting import PlacementsByParty, placements_by_party
 from kakehashi.referrals.models import Referral
 from kakehashi.referrals.retention import Retention, site_retention
 
 from .models import Indicator, ManualCount, Target
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 REFERRALS = "referrals"
 PLACEMENTS = "placements"
@@ -61,16 +59,74 @@ REFERRAL_RULES = (REFERRALS, PLACEMENTS)
 COUNTED_BY = {REFERRALS: "referred_on", PLACEMENTS: "outcome_on", DEVELOPED_POSTINGS: "received_on",
               DEVELOPED_OPENINGS: "received_on"}
 
-STATUS_LABELS = {
-    kpi.ACHIEVED: _("達成"),
-    kpi.ON_TRACK: _("順調"),
-    kpi.UNCERTAIN: _("要注意"),
-    kpi.AT_RISK: _("未達の恐れ"),
-    kpi.MISSED: _("未達"),
-    kpi.NO_TARGET: _("目標なし"),
-    kpi.TOO_EARLY: _("判定前"),
+
+@dataclass(frozen=True)
+class Status:
+    """How the page names one status of ``kpi.progress`` and what it means, in the words of the legend.
+
+    The rule itself is ``kpi.progress`` (compare the year-end projection and the low end of its 80 % range with
+    the target, in whole numbers); ``meaning`` says that rule in plain Japanese and ``status_reason`` applies it to
+    a row's own figures. The legend, the badges and the reasons all come from here."""
+
+    label: StrOrPromise
+    badge: str
+    meaning: StrOrPromise
+
+
+STATUSES: dict[str, Status] = {
+    kpi.ACHIEVED: Status(_("達成"), "ok", _("実績が目標に達した")),
+    kpi.ON_TRACK: Status(_("順調"), "ok", _("年度末見込みの範囲（80%）の下限でも目標に届く")),
+    kpi.UNCERTAIN: Status(_("要注意"), "", _("年度末見込みは目標に届くが、範囲の下限は届かない")),
+    kpi.AT_RISK: Status(_("未達の恐れ"), "warn", _("年度末見込みが目標に届かない")),
+    kpi.MISSED: Status(_("未達"), "warn", _("年度が終わり、目標に届かなかった")),
+    kpi.TOO_EARLY: Status(_("判定前"), "", _("年度の初めで、見込みをまだ出せない")),
+    kpi.NO_TARGET: Status(_("目標なし"), "", _("目標が入力されていない")),
 }
-STATUS_BADGES = {kpi.ACHIEVED: "ok", kpi.ON_TRACK: "ok", kpi.AT_RISK: "warn", kpi.MISSED: "warn"}
+STATUS_LABELS = {key: s.label for key, s in STATUSES.items()}
+STATUS_BADGES = {key: s.badge for key, s in STATUSES.items() if s.badge}
+
+
+def status_legend() -> list[tuple[str, str, str]]:
+    """(label, badge, meaning) of every status a target can have, in the order of the rule."""
+    return [(str(s.label), s.badge, str(s.meaning)) for key, s in STATUSES.items() if key != kpi.NO_TARGET]
+
+
+def _n(value: float, unit: str) -> str:
+    return f"{kpi.whole(value):,}{unit}"
+
+
+def status_reason(p: kpi.Progress, unit: str) -> str:
+    """Why a row has its status, in its own figures as the page prints them (whole numbers, paces to one
+    decimal): 「見込み 640件は目標 630件に届くが、範囲の下限 602件は届かない」. When the pace so far and the
+    projection point different ways (the projection follows last year's months still to come), it says so."""
+    proj, target = p.projection, p.target
+    if target is None:
+        return ""
+    if p.status == kpi.ACHIEVED:
+        return gettext_now("実績 %(actual)sで目標 %(target)sに達した") % {"actual": _n(p.actual, unit),
+                                                                         "target": _n(target, unit)}
+    if p.status == kpi.MISSED:
+        return gettext_now("目標 %(target)sに %(short)s足りなかった") % {"target": _n(target, unit),
+                                                                    "short": _n(target - p.actual, unit)}
+    if proj is None:
+        return gettext_now("見込みを出すための記録がまだない")
+    figures = {"point": _n(proj.point, unit), "low": _n(proj.low, unit), "target": _n(target, unit),
+               "short": _n(target - kpi.whole(proj.point), unit)}
+    if p.status == kpi.ON_TRACK:
+        reason = gettext_now("範囲の下限 %(low)sでも目標 %(target)sに届く") % figures
+    elif p.status == kpi.UNCERTAIN:
+        reason = gettext_now("見込み %(point)sは目標 %(target)sに届くが、範囲の下限 %(low)sは届かない") % figures
+    else:
+        reason = gettext_now("見込み %(point)sは目標 %(target)sに %(short)s足りない") % figures
+    # The paces are compared as printed (one decimal), the way a reader compares the two columns.
+    if p.pace_needed is not None and p.current_pace is not None and proj.method == "last_year_pattern":
+        ahead = round(p.current_pace, 1) >= round(p.pace_needed, 1)
+        if ahead and p.status == kpi.AT_RISK:
+            reason += gettext_now("（これまでのペースなら届くが、昨年度は残りの月のほうが月あたり少なかった）")
+        elif not ahead and p.status in (kpi.ON_TRACK, kpi.UNCERTAIN):
+            reason += gettext_now("（これまでのペースでは足りないが、昨年度は残りの月のほうが月あたり多かった）")
+    return reason
+
 
 # (rule or indicator key, site id, first day of month, staff id or None) → count
 Key = tuple[str, int, datetime.date, int | None]
@@ -158,6 +214,11 @@ class Row:
         return STATUS_BADGES.get(self.progress.status, "")
 
     @property
+    def status_reason(self) -> str:
+        """Why the row has its status, in its own figures (``status_reason``)."""
+        return status_reason(self.progress, self.indicator.shown_unit) if self.counted else ""
+
+    @property
     def drillable(self) -> bool:
         return self.indicator.rule in RULES
 
@@ -228,7 +289,7 @@ class SiteProgress:
                         "prior_actual": r.prior_actual}
                 for r in self.rows
             },
-            "site_name": self.site.name,
+            "site_name": self.site.shown_name,
             "fiscal_year_label": self.label,
             "as_of_label": as_of_label(self.as_of),
             "progress": {r.key: _progress_json(r) for r in self.rows if r.counted},
@@ -253,7 +314,8 @@ def _progress_json(row: Row) -> dict[str, Any]:
         "pace_needed_per_month": _round(p.pace_needed, 1),
         "current_pace_per_month": _round(p.current_pace, 1),
         "projection": None if proj is None else {
-            "point": round(proj.point), "low": round(proj.low), "high": round(proj.high), "method": proj.method,
+            "point": kpi.whole(proj.point), "low": kpi.whole(proj.low), "high": kpi.whole(proj.high),
+            "method": proj.method,
         },
         "status": p.status,
         "at_risk": p.at_risk,
@@ -265,11 +327,9 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def as_of_label(day: datetime.date, short: bool = False) -> str:
-    """'25年10月末時点' at a month end, '25年10月15日時点' on another day."""
-    if day == month_end(day):
-        return month_end_label(day, short=short)
-    name, year = era_of(day)
-    return f"{'' if short else name}{era_year_label(year)}年{day.month}月{day.day}日時点"
+    """'25年10月末時点' at a month end, '25年10月15日時点' on another day; in English 'as of end of Oct 2013'
+    (``core.dates``)."""
+    return dates.as_of_label(day, short=short)
 
 
 def build_progress(sites: Iterable[Site], fiscal_year: int, as_of: datetime.date,

@@ -17,8 +17,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site, SiteResource
+from kakehashi.core.dates import month_label
 from kakehashi.core.spreadsheet import safe_cell
 from kakehashi.engine import kpi
 from kakehashi.engine.text import nfkc
@@ -59,7 +61,8 @@ def progress_for(site: str, fiscal_year: str, as_of: str | None,
 
 
 def month_labels(sp: SiteProgress) -> list[str]:
-    return [f"{m.month}月" for m in sp.months]
+    """The chart's months in the reader's language: 4月 / Apr."""
+    return [month_label(m) for m in sp.months]
 
 
 def indicator_charts(sp: SiteProgress) -> list[dict[str, Any]]:
@@ -76,12 +79,14 @@ def indicator_charts(sp: SiteProgress) -> list[dict[str, Any]]:
             target_line = [row.target * (i + 1) / 12 for i in range(12)]
         proj = row.progress.projection
         cumulative = charts.cumulative_chart(
-            f"{row.indicator.label}（{sp.short_label}・累計）", labels, row.cumulative()[:n], target_line,
+            _("%(indicator)s（%(fy)s・累計）") % {"indicator": row.indicator.shown_label, "fy": sp.short_label},
+            labels, row.cumulative()[:n], target_line,
             prior=kpi.cumulative(row.prior_monthly) if row.prior_counted else None,
             projection=(proj.point, proj.low, proj.high) if proj and proj.method != "complete" else None,
         )
         bars = charts.monthly_bars(
-            f"{row.indicator.label}（月別・{sp.short_label}と{sp.prior_short_label}）", labels,
+            _("%(indicator)s（月別・%(fy)sと%(prior)s）") % {"indicator": row.indicator.shown_label,
+                                                      "fy": sp.short_label, "prior": sp.prior_short_label}, labels,
             row.monthly[:n], row.prior_monthly if row.prior_counted else [],
             this_label=sp.short_label, last_label=sp.prior_short_label,
         )
@@ -98,7 +103,7 @@ def _resources(site: Site) -> list[dict[str, Any]]:
     by_agency: dict[str, dict[str, list[SiteResource]]] = defaultdict(lambda: defaultdict(list))
     order: list[str] = []
     for r in SiteResource.objects.filter(site=site).select_related("agency").order_by("agency__kind", "id"):
-        name = r.agency.name if r.agency else ""
+        name = r.agency.shown_name if r.agency else ""
         if name not in by_agency:
             order.append(name)
         by_agency[name][r.category].append(r)
@@ -111,11 +116,11 @@ def breakdowns(sp: SiteProgress) -> dict[str, Any]:
     the council report (HTML, PDF, Excel) show them. A joint placement is a row under each party and once in the
     total, so the rows may add up to more than the total; the retention rate is over the hires checked, the
     unchecked ones shown beside it."""
-    unit = next((r.indicator.unit for r in sp.rows if r.indicator.rule == PLACEMENTS), "")
+    unit = next((r.indicator.shown_unit for r in sp.rows if r.indicator.rule == PLACEMENTS), "")
     by_party = sp.by_party
     return {
         "unit": unit,
-        "parties": [{"name": p.agency.name, "code": p.agency.code, "placements": p.placements}
+        "parties": [{"name": p.agency.shown_name, "code": p.agency.code, "placements": p.placements}
                     for p in (by_party.by_party if by_party else [])],
         "total": by_party.total if by_party else None,
         "unattributed": by_party.unattributed if by_party else 0,
@@ -141,11 +146,11 @@ def report_context(sp: SiteProgress, charts: bool = True) -> dict[str, Any]:
         "site": sp.site,
         "sections": sections,
         "headers": {
-            "target": f"{sp.short_label}事業目標",
-            "progress": f"取組状況（{sp.as_of_label}）",
-            "prior_target": f"（参考）{sp.prior_short_label}目標",
-            "prior_actual": f"（参考）{sp.prior_short_label}実績",
-            "prior_period": f"（{period_label(fy - 1)}）",
+            "target": _("%(fy)s事業目標") % {"fy": sp.short_label},
+            "progress": _("取組状況（%(as_of)s）") % {"as_of": sp.as_of_label},
+            "prior_target": _("（参考）%(fy)s目標") % {"fy": sp.prior_short_label},
+            "prior_actual": _("（参考）%(fy)s実績") % {"fy": sp.prior_short_label},
+            "prior_period": _("（%(period)s）") % {"period": period_label(fy - 1)},
         },
         "resources": _resources(sp.site),
         "breakdowns": breakdowns(sp),

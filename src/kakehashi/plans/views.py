@@ -28,8 +28,9 @@ from kakehashi.accounts.policy import can, may_filter
 from kakehashi.audit import scope
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
+from kakehashi.core.dates import fiscal_year_label
 from kakehashi.core.http import AuthedRequest
-from kakehashi.engine.calendar import fiscal_year_bounds, fiscal_year_label, fiscal_year_of, month_end
+from kakehashi.engine.calendar import fiscal_year_bounds, fiscal_year_of, month_end
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
 from kakehashi.referrals.models import Referral

@@ -15,7 +15,7 @@ from kakehashi.core.access import get_visible
 from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
-from kakehashi.reference.models import Occupation
+from kakehashi.reference.forms import CodeFilter
 from kakehashi.referrals.models import Referral
 
 from . import actions
@@ -31,8 +31,9 @@ def posting_list(request: AuthedRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(posting_id__icontains=q) | Q(employer__name__icontains=q)
                        | Q(description__icontains=q))
-    if g.get("occupation"):
-        qs = qs.filter(occupation_id=g["occupation"])
+    occupation = CodeFilter(g, kind="occupation", name="occupation", label=_("職種"))
+    if occupation.code:
+        qs = qs.filter(occupation_id=occupation.code)
     if g.get("major"):
         qs = qs.filter(occupation__major_code=g["major"])
     if g.get("area"):
@@ -48,7 +49,7 @@ def posting_list(request: AuthedRequest) -> HttpResponse:
         return download
     return render(request, "postings/list.html", {
         "page": paginate(request, qs), "q": q,
-        "query": query_without_page(request), "occupations": Occupation.objects.all(),
+        "query": query_without_page(request), "occupation_filter": occupation,
         "areas": installation.areas(),
         "employments": EmploymentType.choices, "can_edit": can(request.user, "posting.edit"),
         "open_only": g.get("open", "1") == "1",

@@ -122,3 +122,24 @@ class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[t
             if isinstance(v, Unresolved):
                 raise forms.ValidationError(v.message, code="invalid_choice")
         return super().clean(value)
+
+
+class CodeFilter(forms.Form):
+    """A list's filter by one code, picked as the forms pick codes (a search box, never a list of hundreds of
+    options): the code chosen, or the words typed, read as one code. Words that stand for no code or for several
+    filter nothing and the field says why."""
+
+    def __init__(self, data: Any, *, kind: str, name: str, label: Any) -> None:
+        super().__init__(data)
+        self.name = name
+        self.fields[name] = CodeChoiceField(kind, required=False, label=label)
+
+    @property
+    def field(self) -> forms.BoundField:
+        return self[self.name]
+
+    @property
+    def code(self) -> str:
+        """The code to filter by, '' for none."""
+        chosen = self.cleaned_data.get(self.name) if self.is_valid() else None
+        return str(chosen.pk) if chosen is not None else ""

@@ -35,7 +35,7 @@ class PlacementsByParty:
 
     def as_json(self) -> dict[str, Any]:
         return {"total": self.total, "unattributed": self.unattributed,
-                "by_party": [{"agency": p.agency.code, "name": p.agency.name, "placements": p.placements}
+                "by_party": [{"agency": p.agency.code, "name": p.agency.shown_name, "placements": p.placements}
                              for p in self.by_party]}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from kakehashi.accounts.models import Staff
 
@@ -21,11 +21,31 @@ from .models import (
     months_after,
     placed,
 )
+from .retention import last_hire_due
 
 LIST_LENGTH = 20
 # A follow-up left unrecorded stays on the list this long after it fell due, then drops off.
 FOLLOW_UP_GRACE_DAYS = 60
 EXPIRED_SHOWN_DAYS = 30
+
+
+def follow_up_due(today: datetime.date, milestone: int, *, overdue_only: bool = False) -> Q:
+    """The hires whose retention check at ``milestone`` (1 or 6 months after the hire) fell due on or before
+    ``today`` — before it, with ``overdue_only`` — is not recorded, and fell due no more than
+    ``FOLLOW_UP_GRACE_DAYS`` ago: the checks the desk still has to make, the same ones ``reminders_for`` lists.
+    A condition on referrals, so that a list filters by it and a page counts it without loading a row."""
+    latest = last_hire_due(today - datetime.timedelta(days=1) if overdue_only else today, milestone)
+    earliest = last_hire_due(today - datetime.timedelta(days=FOLLOW_UP_GRACE_DAYS + 1), milestone)
+    recorded = FollowUp.objects.filter(referral=OuterRef("pk"), milestone=milestone)
+    return placed(None, latest) & Q(outcome_on__gt=earliest) & ~Q(Exists(recorded))
+
+
+def any_follow_up_due(today: datetime.date) -> Q:
+    """``follow_up_due`` at any milestone."""
+    q = Q()
+    for m in Milestone.values:
+        q |= follow_up_due(today, m)
+    return q
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 from django.views.decorators.http import require_POST
 
 from kakehashi.accounts.models import Site, Staff
-from kakehashi.accounts.policy import can
+from kakehashi.accounts.policy import can, may_filter
 from kakehashi.core import tables
 from kakehashi.core.access import find_visible, get_visible
 from kakehashi.core.errors import ActionError
@@ -38,6 +38,7 @@ from .forms import (
     TrialStartForm,
 )
 from .models import Milestone, Outcome, Referral, ReferralSettings, TrialEmployment
+from .reminders import any_follow_up_due
 
 
 @login_required
@@ -47,6 +48,12 @@ def referral_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(outcome=request.GET["outcome"])
     if request.GET.get("mine") == "1":
         qs = qs.filter(staff=request.user)
+    # A site's referrals are those of its seekers; where a person registered can tell welfare status, so the
+    # filter is ignored for whoever may not see a seeker's site (as on the seekers list).
+    if request.GET.get("site") and may_filter(request.user, "seekers.Seeker", "site"):
+        qs = qs.filter(seeker__site__code=request.GET["site"])
+    if request.GET.get("follow_up") == "due":
+        qs = qs.filter(any_follow_up_due(timezone.localdate()))
     qs = qs.order_by("-referred_on", "-id")
     if (download := exported(request, tables.REFERRALS, qs)) is not None:
         return download

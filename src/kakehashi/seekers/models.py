@@ -18,6 +18,7 @@ from kakehashi.accounts import policy
 from kakehashi.accounts.models import Agency, AgencyKind, Site
 from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
 from kakehashi.core.search import SearchKeyField, matching, with_key
+from kakehashi.core.units import years_label
 from kakehashi.reference.models import Occupation, Town
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ class Experience(models.Model):
         verbose_name_plural = _("職歴")
 
     def __str__(self) -> str:
-        return f"{self.occupation_id} {self.years}年"
+        return f"{self.occupation_id} {years_label(self.years)}"
 
 
 class ConsentQuerySet(ViewerQuerySet["Consent"]):

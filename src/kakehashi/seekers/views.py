@@ -23,7 +23,7 @@ from kakehashi.core.forms import JapaneseDateField
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
 from kakehashi.core.steps import post_step
-from kakehashi.reference.models import Occupation
+from kakehashi.reference.forms import CodeFilter
 from kakehashi.referrals.models import Referral
 
 from . import actions
@@ -39,10 +39,11 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
     if q:
         qs = qs.search(q)
     # Choosing people by a field the user may not see would tell them its value: such filters are ignored.
-    for param, field, lookup in (("site", "site", "site__code"), ("status", "status", "status"),
-                                 ("area", "town", "town__area"),
-                                 ("occupation", "desired_occupations", "desired_occupations__occupation_id")):
-        value = request.GET.get(param, "")
+    occupation = CodeFilter(request.GET, kind="occupation", name="occupation", label=_("希望職種"))
+    for value, field, lookup in ((request.GET.get("site", ""), "site", "site__code"),
+                                 (request.GET.get("status", ""), "status", "status"),
+                                 (request.GET.get("area", ""), "town", "town__area"),
+                                 (occupation.code, "desired_occupations", "desired_occupations__occupation_id")):
         if value and may_filter(user, "seekers.Seeker", field):
             qs = qs.filter(**{lookup: value})
     if request.GET.get("welfare") == "1" and may_filter(user, "seekers.Seeker", "welfare_recipient"):
@@ -54,7 +55,7 @@ def seeker_list(request: AuthedRequest) -> HttpResponse:
     scope.add_detail(q=q)
     return render(request, "seekers/list.html", {
         "page": page, "q": q, "query": query_without_page(request), "sites": Site.objects.all(),
-        "statuses": SeekerStatus.choices, "occupations": Occupation.objects.all(),
+        "statuses": SeekerStatus.choices, "occupation_filter": occupation,
         "areas": installation.areas(),
         "can_edit": can(user, "seeker.edit"),
     })

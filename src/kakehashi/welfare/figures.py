@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from kakehashi.engine.calendar import fiscal_year_bounds, fiscal_year_label
+from kakehashi.core.dates import fiscal_year_label
+from kakehashi.engine.calendar import fiscal_year_bounds
 
 from .models import BenefitChange, CaseOutcome, SupportRequest
 

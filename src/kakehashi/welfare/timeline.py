@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kakehashi.accounts.models import Agency, Staff
+from kakehashi.accounts.viewing import person_ids_visible
 from kakehashi.employers.models import EmployerVisit
-from kakehashi.referrals.models import EventKind, Outcome, Referral
+from kakehashi.referrals.models import EventKind, Outcome, Referral, ReferralEvent
 from kakehashi.seekers.models import Consultation, Seeker
 
 from .models import SupportRequest
@@ -49,7 +51,7 @@ def _who(agency: Agency | None, staff: Staff | None) -> str:
 
 def seeker_timeline(seeker: Seeker, user: Staff) -> list[Entry]:
     """Everything that happened with ``seeker`` that ``user`` may see, newest first."""
-    if not Seeker.objects.visible_to(user).filter(pk=seeker.pk).exists():
+    if seeker.pk not in person_ids_visible(user, {seeker.pk}):
         return []
     entries: list[tuple[int, Entry]] = []
 
@@ -60,7 +62,8 @@ def seeker_timeline(seeker: Seeker, user: Staff) -> list[Entry]:
         add(Entry(c.held_on, "consultation", c.get_kind_display(), _who(c.agency, c.staff), c.notes))
 
     referrals = (Referral.objects.visible_to(user).filter(seeker=seeker)
-                 .select_related("posting__employer", "staff__agency").prefetch_related("events__staff__agency"))
+                 .select_related("posting__employer", "staff__agency")
+                 .prefetch_related(Prefetch("events", ReferralEvent.objects.visible_to(user).select_related("staff__agency"))))
     for r in referrals:
         label = f"{r.posting.title or r.posting.posting_id}（{r.posting.employer}）"
         url = reverse("referrals:detail", args=[r.pk])

@@ -49,6 +49,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("site"):
         qs = qs.filter(site__code=request.GET["site"])
+    if request.GET.get("mine") == "1":
+        qs = qs.filter(caseworker=user)
     qs = qs.order_by("status", "-requested_on", "-id")
     if (download := exported(request, tables.WELFARE_CASES, qs)) is not None:
         return download

@@ -1,8 +1,9 @@
 """Reasons and unmet conditions in plain Japanese, for the few matches a person will read.
 
 The style is a counselor's shorthand: 「希望職種と一致（第1希望）」「通勤 4.2km（上限 10km）」
-「月給 20万〜24万円（希望 18万円以上）」「必要資格 フォークリフト ✓」. Monthly wages are written in 万円 and
-hourly wages in 円; distances with one decimal.
+「月給 200,000円〜240,000円（希望 180,000円以上）」「必要資格 フォークリフト ✓」. Wages are written as every page
+writes them, in yen with thousands separators and the unit after (``engine.units.yen_text``); distances with one
+decimal.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..relations import OCC_EXACT, OCC_EXPERIENCE, OCC_MAJOR, OCC_MIDDLE, OCC_TRANSITION
-from ..units import years_text
+from ..units import years_text, yen_text
 from .records import FULL_TIME, HOUR, MONTH, PART_TIME
 
 # Hard conditions, as bits: a pair that breaks any is left out (or, when asked, shown with it listed).
@@ -144,15 +145,13 @@ def unit_label(unit: str | None) -> str:
 
 
 def money(yen: float, unit: str | None) -> str:
-    """200000 (month) → '20万円'; 205000 → '20.5万円'; 1000 (hour) → '1,000円'."""
-    if unit == MONTH:
-        man = round(yen / 10000, 1)
-        return f"{man:g}万円"
-    return f"{round(yen):,}円"
+    """200000 → '200,000円'; 1000 → '1,000円' — the one spelling of an amount (``engine.units.yen_text``), whatever
+    the unit."""
+    return yen_text(yen)
 
 
 def wage_range(low: float | None, high: float | None, unit: str | None) -> str | None:
-    """'月給 20万〜24万円', '時給 1,000円〜1,200円', '月給 20万円', '月給 20万円〜'."""
+    """'月給 200,000円〜240,000円', '時給 1,000円〜1,200円', '月給 200,000円', '月給 200,000円〜'."""
     if unit is None or (low is None and high is None):
         return None
     label = unit_label(unit)
@@ -162,10 +161,7 @@ def wage_range(low: float | None, high: float | None, unit: str | None) -> str |
         return f"{label} {money(low, unit)}〜"
     if round(low) == round(high):
         return f"{label} {money(low, unit)}"
-    left = money(low, unit)
-    # 「20万〜24万円」 writes the unit once, after the upper figure.
-    left = left.removesuffix("円") if unit == MONTH else left
-    return f"{label} {left}〜{money(high, unit)}"
+    return f"{label} {money(low, unit)}〜{money(high, unit)}"
 
 
 def km(value: float | None) -> str:

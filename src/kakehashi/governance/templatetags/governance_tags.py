@@ -6,17 +6,17 @@ import datetime
 
 from django import template
 
-from kakehashi.engine.calendar import wareki as _wareki
+from kakehashi.core.dates import date_label
 
 register = template.Library()
 
 
 @register.filter
 def wareki(value: datetime.date | None) -> str:
-    """2026-10-31 → 令和8年10月31日; empty for no date."""
+    """2026-10-31 → 令和8年10月31日 (in English, 31 Oct 2026); empty for no date."""
     if not isinstance(value, datetime.date):
         return ""
-    return _wareki(value)
+    return date_label(value)
 
 
 @register.filter

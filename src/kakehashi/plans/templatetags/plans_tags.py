@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from kakehashi.plans.progress import status_legend as _status_legend
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def percent(value: float | None) -> str:
 def has_targets(rows: list[Any]) -> bool:
     """Whether any of a site's indicators has a target this year."""
     return any(r.target is not None for r in rows)
+
+
+@register.simple_tag
+def status_legend() -> list[tuple[str, str, str]]:
+    """``{% status_legend as legend %}`` — (label, badge, meaning) of each status, from ``plans.progress.STATUSES``."""
+    return _status_legend()

@@ -98,7 +98,9 @@ class Command(BaseCommand):
                 "seekers_in_need": len(result.need), "targets": [t.as_dict() for t in result.targets]}
         lines = [f"{result.occupation_label} {area}（{day:%Y-%m-%d}、対象の求職者 {len(result.need)}人）"]
         for i, t in enumerate(result.targets, 1):
-            lines.append(f"{i:>3}. {t.employer.name}（{t.employer.employer_id}） {t.score:.0%}")
+            # The expected postings, not the probability: the leading employers' probabilities all read near 100 %
+            # (see ``development.targets``).
+            lines.append(f"{i:>3}. {t.employer.name}（{t.employer.employer_id}） この半年の求人の見込み {t.expected_text}")
             lines += [f"       {r}" for r in t.reasons]
         self._emit(format, data, lines)
 
