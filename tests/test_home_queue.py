@@ -23,6 +23,14 @@ from kakehashi.welfare.models import SupportRequest
 from tests.world import USERNAMES, World, client_for
 
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """Each test's today, taken as it starts: a suite collected before midnight (Japan time) runs its tests after it,
+    and the pages count overdue days from the day they answer."""
+    global TODAY  # the data builders below read the day the test started
+    TODAY = timezone.localdate()
 D = datetime.date
 EVERYONE = [*USERNAMES, "mnavi"]
 

@@ -20,6 +20,14 @@ from tests.world import PASSWORD, USERNAMES, World, build_world
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """Each test's today, taken as it starts: a suite collected before midnight (Japan time) runs its tests after it,
+    and the pages count overdue days from the day they answer."""
+    global TODAY  # the data builders below read the day the test started
+    TODAY = timezone.localdate()
+
+
 def add_work(world: World) -> None:
     """A navigator at Mizushima, and work in every section: referrals waiting (one overdue), a hire due its
     retention check, a support request for the desk, employer visits."""
