@@ -4,13 +4,17 @@
     .venv/bin/python bench/page_speed.py --db sqlite --repeats 3  # a quicker look
     .venv/bin/python bench/page_speed.py --db sqlite --only development:   # the pages whose name holds this
     .venv/bin/python bench/page_speed.py --database-url sqlite:////tmp/demo.sqlite3   # a database with the demo
+    .venv/bin/python bench/page_speed.py --db sqlite --no-prepare --only development:   # before the morning job
 
 Target: every page under 1 s at p95, and its first view after a restart under 1 s too.
 
 What it does, for each database:
 
 1. A scratch database (SQLite in a temporary folder, or a PostgreSQL database created on ``--server`` and dropped
-   at the end; ``bench/machine.py``), migrated, with the demo year (``kakehashi demo-data``).
+   at the end; ``bench/machine.py``), migrated, with the demo year (``kakehashi demo-data``), and the job that
+   prepares the day's slow results run once (``kakehashi jobs run development_refresh``), as the scheduled jobs'
+   runner does on its first pass after an installation starts (every morning after that). ``--no-prepare`` leaves
+   it out: the cold figures are then those of the first view after the records changed, which computes them.
 2. The pages: every route of ``accounts.policy.ROUTES`` that is not public, for every demo login
    (``kakehashi demo-logins``) that may open it (``policy.may_open``). A route that names records gets real ones
    of the demo year that the login may see (``restrict``): the seekers ``DEMO-SUCCESS`` first, then the newest,
@@ -169,12 +173,17 @@ def cold(page: str, plan_file: str) -> None:
     print(json.dumps({"ms": ms, "status": status, "user": entry["user"]}))
 
 
-def measure(vendor: str, repeats: int, k: int, only: str, build: bool) -> None:
-    """Build the demo year (``build``), then measure every page cold and warm; prints the result as JSON."""
+# What the scheduled jobs' runner has done before anyone opens a page (``--no-prepare`` leaves it out).
+PREPARE = ["jobs", "run", "development_refresh"]
+
+
+def measure(vendor: str, repeats: int, k: int, only: str, build: bool, prepare: bool = True) -> None:
+    """Build the demo year (``build``; and ``prepare`` the day's slow results), then measure every page cold and
+    warm; prints the result as JSON."""
     env = dict(os.environ, KAKEHASHI_2FA="0")
     if build:
         started = time.perf_counter()
-        for command in (["migrate", "-v0"], ["demo-data"]):
+        for command in (["migrate", "-v0"], ["demo-data"], *([PREPARE] if prepare else [])):
             subprocess.run([str(KAKEHASHI), *command], env=env, check=True, capture_output=True)  # noqa: S603
         print(f"{vendor}: demo year built in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     _django()
@@ -225,6 +234,7 @@ def measure(vendor: str, repeats: int, k: int, only: str, build: bool) -> None:
         rows.append({"page": page, "roles": len(users[page]), "requests": len(t), "p50": pct(t, 50),
                      "p95": pct(t, 95), "max": max(t), "cold": colds[page]["ms"], "queries": queries[page]})
     print(json.dumps({"vendor": vendor, "seekers": Seeker.objects.count(), "repeats": repeats, "rows": rows,
+                      "prepared": prepare if build else None,
                       "left_out": {p: s for p, s in left_out.items() if not times.get(p)}}))
 
 
@@ -232,8 +242,10 @@ def measure(vendor: str, repeats: int, k: int, only: str, build: bool) -> None:
 
 def table(result: dict[str, Any]) -> list[str]:
     """The result as a Markdown table, slowest first; and the pages over the limit."""
+    prepared = {True: ", the day's results prepared by the job", False: ", without the job that prepares the day's "
+                "results"}.get(result.get("prepared"), "")
     lines = [f"\n{result['vendor']}, demo year ({result['seekers']:,} seekers), {result['repeats']} warm repeats "
-             "per login", "",
+             f"per login{prepared}", "",
              "| page | roles | requests | p50 ms | p95 ms | max ms | cold ms | queries |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in sorted(result["rows"], key=lambda r: -max(r["p95"], r["cold"])):
@@ -251,6 +263,8 @@ def main() -> None:
     p.add_argument("--records", type=int, default=3, help="records tried per URL argument and login (default 3)")
     p.add_argument("--only", default="", help="only the pages whose route name contains this")
     p.add_argument("--database-url", help="measure this database (it must hold the demo year) instead of a scratch one")
+    p.add_argument("--no-prepare", action="store_true",
+                   help="do not run the job that prepares the day's slow results after building the demo year")
     p.add_argument("--cold", help=argparse_hidden())
     p.add_argument("--plan", help=argparse_hidden())
     args = p.parse_args()
@@ -258,11 +272,13 @@ def main() -> None:
         cold(args.cold, args.plan)
         return
     if args.one:
-        measure(args.one, args.repeats, args.records, args.only, build=not os.environ.get("PAGE_SPEED_NO_BUILD"))
+        measure(args.one, args.repeats, args.records, args.only, build=not os.environ.get("PAGE_SPEED_NO_BUILD"),
+                prepare=not args.no_prepare)
         return
 
     print(f"page_speed, {time.strftime('%Y-%m-%d %H:%M')} UTC, {describe()}", flush=True)
-    command = [__file__, "--repeats", str(args.repeats), "--records", str(args.records), "--only", args.only]
+    command = [__file__, "--repeats", str(args.repeats), "--records", str(args.records), "--only", args.only,
+               *(["--no-prepare"] if args.no_prepare else [])]
     over = []
     results: list[dict[str, Any] | str] = []
     if args.database_url:

@@ -25,6 +25,7 @@ from kakehashi.accounts.policy import CAPABILITIES, ROUTES, Route, can
 from kakehashi.audit.models import AuditEvent
 from kakehashi.seekers.models import Seeker
 from tests.canaries import ALLOWED, CANARY_NAME, NOT_TOLD_WELFARE, WELFARE_SIGNS, Canaries, plant
+from tests.terminals import terminal_and_ticket
 from tests.world import USERNAMES, World, client_for
 
 
@@ -60,7 +61,10 @@ class Call:
 
 def arguments(world: World, c: Canaries) -> dict[str, list[object]]:
     """The values tried for each kind of URL argument."""
+    terminal, ticket = terminal_and_ticket(world)
     return {
+        "terminal.Terminal": [terminal.pk],
+        "terminal.Ticket": [ticket.pk],
         "seekers.Seeker": [c.seeker.pk, c.hw_only.pk],
         "seekers.Consent": [c.consent.pk],
         "referrals.Referral": [c.referral.pk],

@@ -34,7 +34,7 @@ from kakehashi.welfare.actions import do_file_support_request
 from kakehashi.welfare.models import BenefitChange, CaseOutcome
 from tests.world import World
 
-MODULES = ["seekers", "referrals", "welfare", "development", "governance", "plans", "core"]
+MODULES = ["seekers", "referrals", "welfare", "development", "governance", "plans", "core", "terminal"]
 TODAY = timezone.localdate()
 
 
@@ -102,6 +102,7 @@ def perform_every_action(world: World) -> None:
     referrals.do_record_outcome(hired, outcome="hired", outcome_on=days_ago(32), acting_user=world.hana)
     referrals.do_record_follow_up(hired, milestone=1, checked_on=days_ago(1), still_employed=True,
                                   same_employer=True, acting_user=world.hana)
+    referrals.do_print_referral_letter(hired, acting_user=world.hana)
     trial = referrals.do_refer(world.seekers["s_city_consent"], posting, referred_on=days_ago(40),
                                trial_employment=True, acting_user=world.hana)
     referrals.do_start_trial(trial, started_on=days_ago(30), acting_user=world.hana)
@@ -165,6 +166,19 @@ def perform_every_action(world: World) -> None:
     counted = plans.add_indicator(key="seminars", label="セミナー参加者", unit="人", acting_user=world.hiro)
     plans.set_manual_count(site=world.tamashima, indicator=counted, month=days_ago(30), count=12,
                            acting_user=world.hiro)
+
+    # the seekers' terminal: registered, enrolled, renamed, a ticket served and referred from, then stopped
+    from kakehashi.terminal import actions as terminal
+
+    device = terminal.do_register_terminal(world.tamashima, "入口の端末", acting_user=world.hiro)
+    device = terminal.do_enrol(terminal.do_issue_code(device, acting_user=world.hiro).code)
+    terminal.do_rename_terminal(device, "待合の端末", acting_user=world.hiro)
+    ticket = terminal.do_issue_ticket(device, [posting.pk])
+    for step in ("call", "start", "finish"):
+        ticket = terminal.do_move_ticket(ticket, step, acting_user=world.hana)
+    terminal.do_record_referral(ticket, hired, acting_user=world.hana)
+    terminal.do_record_referral_from(str(ticket.pk), trial, acting_user=world.hana)
+    terminal.do_revoke_terminal(device, acting_user=world.hiro)
 
     # core: the shared save, with the purpose a view passes
     core.do_save_record(Employer(employer_id="E-EN", name="英語工業", industry=world.employer.industry,

@@ -30,6 +30,7 @@ from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Town
 from kakehashi.referrals.models import Outcome, Referral
 from kakehashi.seekers.models import Consent, Seeker
+from kakehashi.terminal.models import Terminal, Ticket
 from kakehashi.welfare.models import SupportRequest
 from tests.second_factor import sign_in
 
@@ -190,6 +191,8 @@ def _walk_values() -> dict[str, list[object]]:
         "governance.Attendee": first(Attendee),
         "governance.FollowUp": first(FollowUp),
         "accounts.Staff": first(Staff, username="youth_navigator"),
+        "terminal.Terminal": first(Terminal),
+        "terminal.Ticket": first(Ticket),
         "accounts.Site": list(SITES),
         "fiscal_year": [str(FY)],
         "plans.Indicator": ["placements", "youth_seminar_participants"],

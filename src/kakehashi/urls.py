@@ -24,6 +24,8 @@ urlpatterns = [
     path("matching/", include("kakehashi.matching.urls")),
     path("reference/", include("kakehashi.reference.urls")),
     path("api/", include("kakehashi.api.urls")),
+    path("terminal/", include("kakehashi.terminal.urls")),
+    path("terminals/", include("kakehashi.terminal.staff_urls")),
 ]
 
 # A failure answers a page in the user's language; while the database does not answer, a 503 (docs/deploy.md).

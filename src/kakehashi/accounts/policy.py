@@ -155,6 +155,10 @@ CAPABILITIES: dict[str, Capability] = {
     "request.close": Capability(any_staff, lambda user, req: user.agency_id == req.from_agency_id, admin=False),
     "follow_up.complete": Capability(
         any_staff, lambda user, f: user.pk == f.owner_id or _party_manager(user, _agreement_of(f))),
+    # the seekers' search terminals (kakehashi.terminal): the managers of the parties that run the desk register
+    # and revoke them and read their figures; the desk serves the tickets they issue
+    "terminal.manage": Capability(lambda user: managers(user) and user.agency_kind in (HW, CITY)),
+    "ticket.serve": Capability(held_by(*DESK)),
 }
 
 
@@ -380,11 +384,15 @@ ROUTES: dict[str, Route] = {
     "postings:create": Route(N_("求人の登録"), capability="posting.edit"),
     "postings:detail": Route(N_("求人詳細"), {"pk": "postings.Posting"}),
     "postings:edit": Route(N_("求人の編集"), {"pk": "postings.Posting"}, capability="posting.edit"),
+    # the 求人票 names no person; a file all the same
+    "postings:sheet": Route(N_("求人票の印刷"), {"pk": "postings.Posting"}, export=True),
     # referrals
     "referrals:list": Route(N_("紹介一覧")),
     "referrals:create": Route(N_("職業紹介の記録"), capability="referral.edit"),
     "referrals:settings": Route(N_("紹介の期限設定"), post_capability="referral.configure"),
     "referrals:detail": Route(N_("紹介の詳細"), REFERRAL, post_capability="referral.edit"),
+    # the 紹介状 carries the seeker's name to the employer: an export of that person, recorded on the referral
+    "referrals:letter": Route(N_("紹介状の印刷"), REFERRAL, capability="referral.edit", export=True),
     "referrals:interview": Route(N_("面接日の記録"), REFERRAL, capability="referral.edit"),
     "referrals:trial_start": Route(N_("トライアル雇用の開始"), REFERRAL, capability="referral.edit"),
     "referrals:trial_end": Route(N_("トライアル雇用の結果"), REFERRAL, capability="referral.edit"),
@@ -448,6 +456,29 @@ ROUTES: dict[str, Route] = {
     "matching:posting": Route(N_("候補者"), {"pk": "postings.Posting"}),
     # the code pickers' search of the reference tables (occupations, industries, towns): no one's record
     "reference:codes": Route(N_("分類コードの検索")),
+    # --- the seekers' search terminal (kakehashi.terminal, docs/terminal.md) -----------------------------------
+    # Public to the staff sign-in: each page asks for an enrolled terminal's signed cookie instead (terminal.devices)
+    # and shows no one's record; the cookie opens no staff route (these are the only routes that read it).
+    "terminal:enrol": Route(N_("求人検索端末の登録"), public=True),
+    "terminal:search": Route(N_("求人検索（端末）"), public=True),
+    "terminal:posting": Route(N_("求人票（端末）"), {"pk": "postings.Posting"}, public=True),
+    "terminal:choose": Route(N_("求人の選択（端末）"), {"pk": "postings.Posting"}, public=True),
+    "terminal:print": Route(N_("求人票の印刷（端末）"), {"pk": "postings.Posting"}, public=True, export=True),
+    "terminal:chosen": Route(N_("選んだ求人（端末）"), public=True),
+    "terminal:ticket": Route(N_("受付番号（端末）"), public=True),
+    "terminal:end": Route(N_("端末の利用終了"), public=True),
+    # a seeker's own sign-in (求職者ID and the PIN staff set): their recommended postings, audited by the view
+    "terminal:signin": Route(N_("端末での本人のサインイン"), public=True),
+    "terminal:mine": Route(N_("端末での本人によるおすすめ求人の閲覧"), public=True),
+    "terminal:signout": Route(N_("端末での本人のサインアウト"), public=True),
+    # the staff side: the terminals of a site, the desk's queue of tickets, the figures
+    "terminals:devices": Route(N_("求人検索端末の管理"), capability="terminal.manage"),
+    "terminals:device": Route(N_("求人検索端末の管理"), {"pk": "terminal.Terminal"}, capability="terminal.manage"),
+    "terminals:queue": Route(N_("窓口の受付"), capability="ticket.serve"),
+    "terminals:ticket": Route(N_("受付票"), {"pk": "terminal.Ticket"}, capability="ticket.serve"),
+    "terminals:figures": Route(N_("求人検索端末の利用実績"), capability="terminal.manage"),
+    "terminals:figures_csv": Route(N_("求人検索端末の利用実績"), capability="terminal.manage", export=True),
+    "terminals:seeker_pin": Route(N_("端末のPINの設定"), SEEKER, capability="seeker.edit"),
     # --- integrations: the API for other systems (kakehashi.api, docs/api.md) ---------------------------------
     # Public to the session check: a request is signed by an integration's token, which kakehashi.api checks
     # with the scope each operation needs (SCOPES) and audits under the purposes given here.
@@ -582,4 +613,7 @@ RETENTION: dict[str, dict[str, str]] = {
                                 "resulting_posting": KEEP, "note": ERASE},
     "development.DevelopmentContact": {"id": KEEP, "visit": KEEP, "occupation": KEEP, "area": KEEP,
                                        "follows": KEEP, "outcome": KEEP, "created_at": KEEP},
+    # the terminal PIN's hash is a credential: it goes with the person's other data
+    "terminal.TerminalPin": {"id": KEEP, "seeker": KEEP, "pin_hash": ERASE, "failures": KEEP,
+                             "locked_until": KEEP, "set_at": KEEP, "set_by": KEEP},
 }

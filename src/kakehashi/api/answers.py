@@ -35,7 +35,7 @@ def posting(p: Posting) -> dict[str, Any]:
         "wage_unit": p.wage_unit, "hours": p.hours, "place": place(p),
         "required_qualifications": [str(q) for q in p.required_qualifications or []],
         "experience_required": p.experience_required, "trial_employment_ok": p.trial_employment_ok,
-        "developed": p.developed, "title": p.title, "description": p.description, "updated_at": p.updated_at,
+        "developed": p.developed, "source": p.source, "title": p.title, "description": p.description, "updated_at": p.updated_at,
     }
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router
 
 from kakehashi.core.access import get_visible
+from kakehashi.employers.models import Source
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import EmploymentType, Posting, PostingQuerySet
 from kakehashi.seekers.models import WageUnit
@@ -32,6 +33,7 @@ class PostingFilters(PageQuery):
     wage_unit: WageUnit = Field(WageUnit.MONTH, description="wage_at_least の単位")
     trial_employment_ok: bool | None = Field(None, description="トライアル雇用併用の求人に限る（true）・除く（false）")
     developed: bool | None = Field(None, description="開拓求人に限る（true）・除く（false）")
+    source: Source | None = Field(None, description="登録元：local（この窓口）・feed（ハローワーク求人情報）")
     open: bool = Field(True, description="今日受付中の求人に限る（既定）。false ですべて")
     received_since: Day | None = Field(None, description="この日以降に受理した求人（新着）")
     updated_since: Moment | None = Field(None, description="この日時以降に更新された求人")
@@ -56,6 +58,8 @@ def search(qs: PostingQuerySet, f: PostingFilters) -> PostingQuerySet:
         qs = qs.filter(trial_employment_ok=f.trial_employment_ok)
     if f.developed is not None:
         qs = qs.filter(developed=f.developed)
+    if f.source:
+        qs = qs.filter(source=f.source)
     if f.open:
         qs = qs.open_on(timezone.localdate())
     if f.received_since:

@@ -81,6 +81,7 @@ class PostingOut(Schema):
     experience_required: bool
     trial_employment_ok: bool
     developed: bool
+    source: str = Field(description="local（この窓口で登録）/ feed（ハローワーク求人情報から取込）")
     title: str
     description: str
     updated_at: datetime.datetime

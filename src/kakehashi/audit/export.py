@@ -11,7 +11,9 @@ one seeker:
   no more personal data than the record needs), what was shown, and the consent (its date, purpose, party,
   withdrawal).
 
-Text cells go through ``core.spreadsheet.safe_cell``. Labels are rendered in Japanese whatever the language.
+Text cells go through ``core.spreadsheet.safe_cell``. Labels are in Japanese unless the export is asked for in
+English (``--language en``): then the headers, sheets, labels and purposes are English (purposes are stored in
+Japanese and said again as they are written out), and what people wrote stays as written.
 """
 
 from __future__ import annotations
@@ -27,18 +29,25 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kakehashi.accounts.models import Agency, AgencyKind, Role, Staff
 from kakehashi.core.spreadsheet import csv_text, safe_cell
 
 from .models import Action, AuditEvent, AuditPerson
 
-EVENT_HEADERS = ["連番", "日時", "職員", "機関", "役割", "操作", "対象", "対象ID", "対象者（求職者ID）", "目的",
-                 "詳細"]
-PROVISION_HEADERS = ["連番", "提供日時", "提供元", "提供先の機関", "提供先の職員", "求職者ID", "提供した記録",
-                     "目的", "同意日", "同意の目的", "同意の相手", "同意の撤回日"]
-RECORDS = {"events": "操作記録", "provisions": "第三者提供記録"}
-BASIS = {"holder": "保有機関", "referrer": "紹介元", "administrator": "システム管理者"}
+EVENT_HEADERS = [gettext_noop("連番"), gettext_noop("日時"), gettext_noop("職員"), gettext_noop("機関"),
+                 gettext_noop("役割"), gettext_noop("操作"), gettext_noop("対象"), gettext_noop("対象ID"),
+                 gettext_noop("対象者（求職者ID）"), gettext_noop("目的"), gettext_noop("詳細")]
+PROVISION_HEADERS = [gettext_noop("連番"), gettext_noop("提供日時"), gettext_noop("提供元"),
+                     gettext_noop("提供先の機関"), gettext_noop("提供先の職員"), gettext_noop("求職者ID"),
+                     gettext_noop("提供した記録"), gettext_noop("目的"), gettext_noop("同意日"),
+                     gettext_noop("同意の目的"), gettext_noop("同意の相手"), gettext_noop("同意の撤回日")]
+RECORDS = {"events": gettext_noop("操作記録"), "provisions": gettext_noop("第三者提供記録")}
+BASIS = {"holder": gettext_noop("保有機関"), "referrer": gettext_noop("紹介元"),
+         "administrator": gettext_noop("システム管理者")}
+LANGUAGES = ("ja", "en")
 CHUNK = 2000
 
 
@@ -91,7 +100,7 @@ class _Names:
         names.agencies = {a.code: a for a in Agency.objects.all()}
         by_kind: dict[str, list[str]] = {}
         for a in names.agencies.values():
-            by_kind.setdefault(a.kind, []).append(a.name)
+            by_kind.setdefault(a.kind, []).append(a.shown_name)
         # A kind with one agency is named by it; several (two Hello Work offices) by the kind.
         names.agency_of_kind = {kind: found[0] if len(found) == 1 else str(AgencyKind(kind).label)
                                 for kind, found in by_kind.items()}
@@ -100,7 +109,7 @@ class _Names:
 
     def agency(self, code: str) -> str:
         a = self.agencies.get(code)
-        return a.name if a else code
+        return a.shown_name if a else code
 
     def model(self, label: str) -> str:
         if label not in self.models:
@@ -112,7 +121,7 @@ class _Names:
 
     def staff_member(self, event: AuditEvent) -> str:
         if event.staff_id is None:
-            return event.username or "システム"
+            return event.username or _("システム")
         return self.staff.get(event.staff_id, event.username)
 
 
@@ -130,8 +139,17 @@ def _label(choices: Any, value: str) -> str:
 
 def _basis(basis: str) -> str:
     if basis.startswith("consent:"):
-        return "同意"
-    return BASIS.get(basis, basis)
+        return _("同意")
+    return _(BASIS[basis]) if basis in BASIS else basis
+
+
+def _purpose(purpose: str) -> str:
+    """A stored purpose (Japanese) in the export's language."""
+    return _(purpose) if purpose else ""
+
+
+def _deleted(pk: int) -> str:
+    return _("（削除済み %(pk)s）") % {"pk": pk}
 
 
 def _chunks(qs: QuerySet[Any]) -> Iterator[list[Any]]:
@@ -159,12 +177,12 @@ def event_rows(query: Query, names: _Names) -> Iterator[list[Any]]:
         for e in batch:
             named = persons.get(e.pk, [])
             names.seen.update(pk for pk, _ in named)
-            shown = "、".join(
-                f"{seekers[pk].seeker_id if pk in seekers else f'（削除済み {pk}）'}"
-                + (f"（{_basis(basis)}）" if basis else "") for pk, basis in named)
+            shown = _("、").join(
+                (seekers[pk].seeker_id if pk in seekers else _deleted(pk))
+                + (_("（%(basis)s）") % {"basis": _basis(basis)} if basis else "") for pk, basis in named)
             yield [e.seq, _local(e.at), names.staff_member(e), names.agency(e.agency), _label(Role, e.role),
                    _label(Action, e.action), names.model(e.model), ", ".join(str(i) for i in e.object_ids),
-                   shown, e.purpose, json.dumps(e.detail, ensure_ascii=False, sort_keys=True)]
+                   shown, _purpose(e.purpose), json.dumps(e.detail, ensure_ascii=False, sort_keys=True)]
 
 
 def provision_rows(query: Query, names: _Names) -> Iterator[list[Any]]:
@@ -182,25 +200,25 @@ def provision_rows(query: Query, names: _Names) -> Iterator[list[Any]]:
             if seeker is not None:
                 holder = names.agency_of_kind.get(seeker.registered_by, seeker.registered_by)
                 if seeker.referring_agency is not None:
-                    holder += f"（紹介元：{seeker.referring_agency.name}）"
+                    holder += _("（紹介元：%(agency)s）") % {"agency": seeker.referring_agency.shown_name}
                 person_id = seeker.seeker_id
             else:
-                holder, person_id = "", f"（削除済み {p.seeker_id}）"
+                holder, person_id = "", _deleted(p.seeker_id)
             shown = names.model(e.model) + (f" {', '.join(str(i) for i in e.object_ids)}" if e.object_ids else "")
             if consent is not None:
                 agreed: list[Any] = [consent.given_on, str(consent.get_purpose_display()),
                                      str(consent.get_party_display()), consent.withdrawn_on]
             else:
-                agreed = [None, f"（同意の記録 {consent_pk} がありません）", "", None]
+                agreed = [None, _("（同意の記録 %(pk)s がありません）") % {"pk": consent_pk}, "", None]
             yield [e.seq, _local(e.at), holder, names.agency(e.agency), names.staff_member(e), person_id,
-                   shown, e.purpose, *agreed]
+                   shown, _purpose(e.purpose), *agreed]
 
 
 def write_csv(out: Writable, records: str, query: Query, names: _Names) -> int:
     """One table as CSV (UTF-8 with a BOM, which Excel needs to read it as UTF-8); returns the rows."""
     writer = csv.writer(out, lineterminator="\r\n")
     out.write("\ufeff")
-    writer.writerow(EVENT_HEADERS if records == "events" else PROVISION_HEADERS)
+    writer.writerow([_(h) for h in (EVENT_HEADERS if records == "events" else PROVISION_HEADERS)])
     rows = event_rows(query, names) if records == "events" else provision_rows(query, names)
     n = 0
     for row in rows:
@@ -219,11 +237,11 @@ def write_xlsx(out: Writable, query: Query, names: _Names) -> dict[str, int]:
     counts = {}
     for records, headers, rows in (("events", EVENT_HEADERS, event_rows(query, names)),
                                    ("provisions", PROVISION_HEADERS, provision_rows(query, names))):
-        ws = wb.create_sheet(RECORDS[records])
+        ws = wb.create_sheet(_(RECORDS[records]))
         ws.freeze_panes = "A2"
         head = []
         for text in headers:
-            cell = WriteOnlyCell(ws, value=text)
+            cell = WriteOnlyCell(ws, value=_(text))
             cell.font = Font(bold=True)
             head.append(cell)
         ws.append(head)
@@ -245,11 +263,12 @@ def write_xlsx(out: Writable, query: Query, names: _Names) -> dict[str, int]:
     return counts
 
 
-def export(out: Writable, fmt: str, records: str, query: Query) -> tuple[dict[str, int], set[int]]:
-    """Write the export to ``out`` (text for CSV, binary for xlsx); returns the rows of each table and the
-    seekers it names."""
-    names = _Names.load()
-    with translation.override(settings.LANGUAGE_CODE):
+def export(out: Writable, fmt: str, records: str, query: Query,
+           language: str = settings.LANGUAGE_CODE) -> tuple[dict[str, int], set[int]]:
+    """Write the export to ``out`` (text for CSV, binary for xlsx) in ``language`` (Japanese unless asked);
+    returns the rows of each table and the seekers it names."""
+    with translation.override(language):
+        names = _Names.load()
         if fmt == "csv":
             counts = {records: write_csv(out, records, query, names)}
         else:

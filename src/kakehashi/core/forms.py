@@ -10,6 +10,8 @@ from kakehashi.engine.calendar import DateFormatError, parse_date
 from kakehashi.engine.text import nfkc, split_list
 from kakehashi.reference.loaders import normalise_postal_code, postal_place
 
+from .reading import said
+
 
 class JapaneseDateField(forms.DateField):
     """2025-04-01, 2025/4/1, 令和7年4月1日, R7.4.1 — full-width digits too."""
@@ -24,7 +26,7 @@ class JapaneseDateField(forms.DateField):
         try:
             return parse_date(str(value))
         except DateFormatError as e:
-            raise forms.ValidationError(str(e), code="invalid") from None
+            raise forms.ValidationError(said(e), code="invalid") from None
 
 
 class PostalCodeField(forms.CharField):

@@ -72,6 +72,7 @@ POSTINGS = Table("postings", _("求人"), "postings.Posting", (
     Column(_("紹介期限"), lambda p: p.closes_on, DATE),
     Column(_("開拓求人"), lambda p: p.developed, BOOL),
     Column(_("トライアル雇用併用"), lambda p: p.trial_employment_ok, BOOL, width=12),
+    Column(_("登録元"), lambda p: p.get_source_display(), width=20),
 ))
 
 REFERRALS = Table("referrals", _("職業紹介"), "referrals.Referral", (

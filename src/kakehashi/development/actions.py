@@ -16,7 +16,7 @@ from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
 from kakehashi.core.errors import ActionError
 from kakehashi.employers.actions import new_visit_id
-from kakehashi.employers.models import Employer, EmployerVisit, VisitParty
+from kakehashi.employers.models import Employer, EmployerVisit, Source, VisitParty
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation
 from kakehashi.seekers.models import Seeker
@@ -46,6 +46,9 @@ class ContactInput:
 
 
 def _check_posting(visit: EmployerVisit, posting: Posting) -> None:
+    if posting.source == Source.FEED:
+        raise ActionError(_("求人 %(posting)s はハローワーク求人情報から取り込んだ求人のため、開拓求人にはできません。")
+                          % {"posting": posting.posting_id})
     if posting.employer_id != visit.employer_id:
         raise ActionError(_("求人 %(posting)s は %(employer)s の求人ではありません。")
                           % {"posting": posting.posting_id, "employer": visit.employer.name})

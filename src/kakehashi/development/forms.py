@@ -11,7 +11,7 @@ from kakehashi.accounts import installation
 from kakehashi.accounts.models import Staff
 from kakehashi.core.access import find_visible
 from kakehashi.core.forms import JapaneseDateField
-from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod
+from kakehashi.employers.models import Employer, EmployerVisit, Source, VisitMethod
 from kakehashi.engine.text import nfkc
 from kakehashi.postings.models import Posting
 from kakehashi.reference.forms import CodeChoiceField, CodeMultipleChoiceField
@@ -63,7 +63,7 @@ class ContactForm(forms.Form):
             .distinct().order_by("-visited_on"))
         if may_link:
             self.fields["posting"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
-                Posting.objects.visible_to(user).filter(employer=employer).order_by("-received_on"))
+                Posting.objects.visible_to(user).filter(employer=employer, source=Source.LOCAL).order_by("-received_on"))
         else:
             del self.fields["posting"]
         self.seeker: Seeker | None = None
@@ -95,5 +95,6 @@ class LinkPostingForm(forms.Form):
     def __init__(self, *args: Any, visit: EmployerVisit, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["posting"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField; Form.fields types every field as Field
-            Posting.objects.visible_to(user).filter(employer=visit.employer, received_on__gte=visit.visited_on)
+            Posting.objects.visible_to(user).filter(employer=visit.employer, received_on__gte=visit.visited_on,
+                                                    source=Source.LOCAL)
             .order_by("-received_on"))

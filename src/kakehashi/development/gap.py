@@ -17,23 +17,24 @@ are listed only as far as the user may see them (``Seeker.objects.visible_to``).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.core.stamps import Stamp, read_stamps
 from kakehashi.engine.matching import MatchingError
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.referrals.models import Referral
-from kakehashi.seekers.models import Seeker
+from kakehashi.seekers.models import Consultation, DesiredOccupation, Experience, Seeker
 
+from . import stored
 from .fit import FitIndex, postings_open_on, seekers_active_on
 from .models import GapSnapshot, Level
 
@@ -136,26 +137,43 @@ class Market:
 
 
 CACHE_SECONDS = 600
+MARKET = "market"
+
+# What the market is read from: seekers and their wishes and experience, postings, referrals (placements end a
+# search and fill a posting), and consultations (when support ended, for a past day). Edited rows stamp their
+# last change; rows only added or removed are counted.
+MARKET_STAMPS = (
+    Stamp(Seeker, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(Posting, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(Referral, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(DesiredOccupation, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(Experience, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(Consultation, ("COUNT", "pk"), ("MAX", "pk")),
+)
 
 
 def _fingerprint() -> str:
-    """Changes whenever a seeker, posting or referral is added, changed or removed — so a cached market is
-    never older than the records it was made from."""
-    parts = []
-    for model in (Seeker, Posting, Referral):
-        agg = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-        parts.append(f"{agg['n']}-{agg['top']}-{agg['last']}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+    """Changes whenever a record the market is read from is added, changed or removed — so a kept market is
+    never older than the records it was made from (one statement, ``core.stamps``)."""
+    return stored.version_of(MARKET, read_stamps(MARKET_STAMPS))
 
 
-def market(day: datetime.date, *, refresh: bool = False) -> Market:
-    """Match every seeker active on ``day`` against the postings open then. Takes seconds on a city's records,
-    so the result is kept while the records stay the same (``refresh`` recomputes anyway)."""
-    key = f"kakehashi.development.market.{day.isoformat()}.{_fingerprint()}"
-    if not refresh:
-        found = cache.get(key)
-        if isinstance(found, Market):
-            return found
+def _encode(m: Market) -> dict[str, Any]:
+    return {"day": m.day.isoformat(),
+            "seekers": [[s.pk, s.site_id, s.area, s.town, list(s.fits.items())] for s in m.seekers],
+            "postings": [[pk, *row] for pk, row in m.postings.items()]}
+
+
+def _decode(d: dict[str, Any]) -> Market:
+    return Market(
+        datetime.date.fromisoformat(d["day"]),
+        tuple(SeekerFit(pk, site_id, area, tuple(town) if town is not None else None,
+                        {o: tuple(ids) for o, ids in fits}) for pk, site_id, area, town, fits in d["seekers"]),
+        {pk: (site_id, occ, n) for pk, site_id, occ, n in d["postings"]},
+    )
+
+
+def _compute_market(day: datetime.date) -> Market:
     index = FitIndex(postings_open_on(day))
     active = seekers_active_on(day)
     index.load_seekers(active)
@@ -170,10 +188,30 @@ def market(day: datetime.date, *, refresh: bool = False) -> Market:
             continue
         town = (s.town.pk, s.town.name, s.town.area, s.town.lat, s.town.lng) if s.town is not None else None
         rows.append(SeekerFit(s.pk, s.site_id, _area(s), town, fits))
-    result = Market(day, tuple(rows), {p.pk: (p.site_id, p.occupation_id, p.openings)
-                                       for p in index.postings.values()})
+    return Market(day, tuple(rows), {p.pk: (p.site_id, p.occupation_id, p.openings)
+                                     for p in index.postings.values()})
+
+
+def market(day: datetime.date, *, refresh: bool = False) -> Market:
+    """Match every seeker active on ``day`` against the postings open then. Takes seconds on a city's records,
+    so the result is kept while the records stay the same: in this process's cache, and in the database for
+    every worker and after a restart (``development.stored``; the scheduled job ``development_refresh`` computes
+    the day's in the morning). ``refresh`` recomputes anyway."""
+    version = _fingerprint()
+    key = f"kakehashi.development.market.{day.isoformat()}.{version}"
+    if not refresh:
+        found = cache.get(key)
+        if isinstance(found, Market):
+            return found
+    result = stored.get_or_compute(MARKET, day, version, lambda: _compute_market(day), _encode, _decode,
+                                   refresh=refresh)
     cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def market_is_fresh(day: datetime.date) -> bool:
+    """Whether the database holds the market of ``day`` for the records as they are now."""
+    return stored.is_fresh(MARKET, day, _fingerprint())
 
 
 def build_board(*, site: Site | None, day: datetime.date, level: str = Level.MIDDLE,

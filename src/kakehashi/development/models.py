@@ -110,3 +110,24 @@ class GapSnapshot(models.Model):
     @property
     def unmet(self) -> int:
         return max(0, self.demand - self.openings)
+
+
+class StoredResult(models.Model):
+    """A result that takes seconds to compute (who fits what on a day, the targeting model's coefficients), kept
+    with the version of the records it was computed from (``kakehashi.core.stamps``), so that a page — or a
+    server just restarted — reads it instead of computing it again while the records stay the same. One row per
+    kind and day; ``development.stored`` reads and writes them."""
+
+    kind = models.CharField(_("種類"), max_length=40)
+    day = models.DateField(_("基準日"))
+    version = models.CharField(_("元データの版"), max_length=64)
+    payload = models.TextField(_("内容（JSON）"))
+    computed_at = models.DateTimeField(_("計算日時"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="development_stored_kind_day")]
+        verbose_name = _("計算結果の保存")
+        verbose_name_plural = _("計算結果の保存")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day:%Y-%m-%d} {self.version}"

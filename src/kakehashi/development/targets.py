@@ -13,17 +13,17 @@ and what the latest visit recorded.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Site
+from kakehashi.core.stamps import Stamp, digest, read_stamps
 from kakehashi.core.units import years_label
 from kakehashi.employers.models import Employer, EmployerVisit
 from kakehashi.engine import relations as rel
@@ -35,6 +35,7 @@ from kakehashi.reference.models import Occupation
 from kakehashi.referrals.models import Referral
 from kakehashi.seekers.models import Seeker
 
+from . import stored, wording
 from .fit import FitIndex, postings_open_on
 from .gap import Market, market
 from .history import EmployerRow, LoadedHistory, load_history
@@ -86,42 +87,92 @@ class TargetList:
     model_lines: list[str] = field(default_factory=list)
 
 
+COEFFICIENTS = "coefficients"
+# What the fitted coefficients are kept under: postings (added or edited) and visits (added). The model learns
+# from years of postings, so a hire or an employer's edit does not refit it; the history and the forecast from
+# it follow every change (``HISTORY_STAMPS``).
+COEFFICIENT_STAMPS = (
+    Stamp(Posting, ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(EmployerVisit, ("MAX", "pk")),
+)
+# The records the history is read from: employers, postings and referrals (each stamps its last change), visits
+# and the hiring needs recorded on them (a visit is recorded, never edited; a need is a row of its own), and the
+# occupations.
+HISTORY_STAMPS = (
+    Stamp(Employer, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(Posting, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(Referral, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "updated_at")),
+    Stamp(EmployerVisit, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(EmployerVisit.hiring_need_occupations.through, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(Occupation, ("COUNT", "pk"), ("MAX", "pk")),
+)
+
+
+def _versions() -> tuple[str, str]:
+    """The version of the coefficients' records and of the history's, from one statement (``core.stamps``)."""
+    row = read_stamps(COEFFICIENT_STAMPS + HISTORY_STAMPS)
+    n = sum(len(s.figures) for s in COEFFICIENT_STAMPS)
+    return stored.version_of(COEFFICIENTS, row[:n]), digest(row[n:])
+
+
 def _fingerprint() -> str:
-    posting = Posting.objects.aggregate(n=Max("pk"), d=Max("updated_at"))
-    visit = EmployerVisit.objects.aggregate(n=Max("pk"))
-    return f"{posting['n']}-{posting['d']}-{visit['n']}"
+    """Changes when a posting is added or edited or a visit recorded: what the coefficients are kept under."""
+    return _versions()[0]
 
 
 def _history_fingerprint() -> str:
-    """Changes whenever a record the history is read from is added, changed or removed: employers, postings and
-    referrals (each stamps its last change), visits and the hiring needs recorded on them (a visit is recorded,
-    never edited; a need is a row of its own), and the occupations."""
-    parts = []
-    for model in (Employer, Posting, Referral):
-        agg = model.objects.aggregate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
-        parts.append(f"{agg['n']}-{agg['top']}-{agg['last']}")
-    for added in (EmployerVisit, EmployerVisit.hiring_need_occupations.through, Occupation):
-        agg = added.objects.aggregate(n=Count("pk"), top=Max("pk"))
-        parts.append(f"{agg['n']}-{agg['top']}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    """Changes whenever a record the history is read from is added, changed or removed."""
+    return _versions()[1]
+
+
+def _encode_coefficients(c: tg.Coefficients) -> dict[str, object]:
+    return {"intercept": c.intercept, "beta": c.beta, "rows": c.rows, "windows": c.windows}
+
+
+def _decode_coefficients(d: dict[str, Any]) -> tg.Coefficients:
+    return tg.Coefficients(intercept=float(d["intercept"]), beta={t: float(v) for t, v in d["beta"].items()},
+                           rows=int(d["rows"]), windows=int(d["windows"]))
+
+
+def coefficients_for(as_of: datetime.date, loaded: LoadedHistory | None = None, *, version: str | None = None,
+                     refresh: bool = False) -> tg.Coefficients:
+    """The coefficients fitted on the history up to ``as_of``: from this process's cache, else from the database
+    (``development.stored``: every worker's, kept over restarts), else fitted (a second or two on a city's
+    records) and kept in both."""
+    version = version or _fingerprint()
+    key = f"kakehashi.development.coefficients.{as_of.isoformat()}.{version}"
+    found = None if refresh else cache.get(key)
+    if isinstance(found, tg.Coefficients):
+        return found
+
+    def compute() -> tg.Coefficients:
+        history = (loaded if loaded is not None else load_history(as_of=as_of)).history
+        return tg.fit(history, as_of.toordinal())
+
+    coefficients = stored.get_or_compute(COEFFICIENTS, as_of, version, compute, _encode_coefficients,
+                                         _decode_coefficients, refresh=refresh)
+    cache.set(key, coefficients, COEFFICIENT_CACHE_SECONDS)
+    return coefficients
+
+
+def coefficients_are_fresh(as_of: datetime.date) -> bool:
+    """Whether the database holds the coefficients for ``as_of`` and the records as they are now."""
+    return stored.is_fresh(COEFFICIENTS, as_of, _fingerprint())
 
 
 def forecast_for(as_of: datetime.date) -> tuple[LoadedHistory, tg.Forecast]:
     """The history up to ``as_of`` and the forecast from it. Fitting takes a second or two on a city's records,
-    so the coefficients are kept while the records are unchanged; the history and the forecast (half a second
-    to read and compute) are kept until any record they are read from changes (``_history_fingerprint``)."""
-    key = f"kakehashi.development.forecast.{as_of.isoformat()}.{_history_fingerprint()}"
+    so the coefficients are kept while the postings and visits are unchanged (``coefficients_for``); the history
+    and the forecast (half a second to read and compute) are kept until any record they are read from changes
+    (``HISTORY_STAMPS``)."""
+    coefficient_version, history_version = _versions()
+    key = f"kakehashi.development.forecast.{as_of.isoformat()}.{history_version}"
     found = cache.get(key)
     hit_history, hit_forecast = found if isinstance(found, tuple) and len(found) == 2 else (None, None)
     if isinstance(hit_history, LoadedHistory) and isinstance(hit_forecast, tg.Forecast):
         return hit_history, hit_forecast
     loaded = load_history(as_of=as_of)
-    digest = hashlib.sha256(f"{as_of.isoformat()}|{_fingerprint()}".encode()).hexdigest()[:24]
-    coefficient_key = f"kakehashi.development.coefficients.{digest}"
-    coefficients = cache.get(coefficient_key)
-    if not isinstance(coefficients, tg.Coefficients):
-        coefficients = tg.fit(loaded.history, as_of.toordinal())
-        cache.set(coefficient_key, coefficients, COEFFICIENT_CACHE_SECONDS)
+    coefficients = coefficients_for(as_of, loaded, version=coefficient_version)
     result = (loaded, tg.forecast(loaded.history, as_of, coefficients=coefficients))
     cache.set(key, result, FORECAST_CACHE_SECONDS)
     return result
@@ -134,7 +185,7 @@ def model_summary(c: tg.Coefficients) -> list[str]:
     lines = [_("過去の同じ問い（%(windows)d時点・%(rows)s組）で推定した係数：")
              % {"windows": c.windows, "rows": f"{c.rows:,}"}]
     for t in tg.TERMS:
-        lines.append(f"{tg.TERM_LABELS[t]}：{c.beta[t]:+.2f}")
+        lines.append(f"{wording.term_label(t)}：{c.beta[t]:+.2f}")
     return lines
 
 
@@ -187,10 +238,10 @@ def plain_reasons(why: tg.Explanation, occupation: str) -> list[str]:
     the next six months, each thing that makes that more or less than usual (strongest first), then the usual
     and the facts it rests on."""
     lines = [_("この半年で%(occ)sの求人が出る見込み %(n)s") % {"occ": occupation, "n": postings_text(why.expected)}]
-    lines += [_("%(what)s → 求人が出る見込みは%(how)s") % {"what": r.text, "how": factor_text(r.factor)}
+    lines += [_("%(what)s → 求人が出る見込みは%(how)s") % {"what": wording.said(r.text), "how": factor_text(r.factor)}
               for r in why.modifiers]
     lines.append(_("普段なら半年で%(n)s") % {"n": postings_text(why.usual)})
-    lines += list(why.facts)
+    lines += [wording.said(fact) for fact in why.facts]
     return lines
 
 
@@ -203,18 +254,19 @@ def _visit_summaries(employer_pks: list[int], as_of: datetime.date) -> dict[int,
               .prefetch_related("hiring_need_occupations")):
         if v.employer_id in out:
             continue
-        bits = [f"{v.visited_on:%Y-%m-%d} {v.get_by_display()}の{v.get_method_display()}"]
+        bits = [_("%(day)s %(party)sの%(method)s") % {"day": f"{v.visited_on:%Y-%m-%d}", "party": v.get_by_display(),
+                                                    "method": v.get_method_display()}]
         needs = [o.name for o in v.hiring_need_occupations.all()]
         if needs:
-            n = f" {v.hiring_need_openings}人" if v.hiring_need_openings else ""
-            bits.append(_("採用ニーズ：%(occ)s%(n)s") % {"occ": "、".join(needs), "n": n})
+            n = _(" %(n)d人") % {"n": v.hiring_need_openings} if v.hiring_need_openings else ""
+            bits.append(_("採用ニーズ：%(occ)s%(n)s") % {"occ": wording.listing(needs), "n": n})
         if v.hiring_timing:
             bits.append(_("時期：%(t)s") % {"t": v.hiring_timing})
         flags = [label for flag, label in ((v.open_to_trial, _("トライアル雇用可")), (v.open_to_long_gap, _("ブランク可")),
                                            (v.open_to_older, _("中高年可"))) if flag]
         if flags:
-            bits.append("・".join(flags))
-        out[v.employer_id] = _("最新の訪問記録：") + "、".join(bits)
+            bits.append(wording.listing(flags, "・"))
+        out[v.employer_id] = _("最新の訪問記録：") + wording.listing(bits)
     return out
 
 

@@ -31,6 +31,7 @@ from kakehashi.core.errors import ActionError
 from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.core.reading import said
 from kakehashi.employers.models import Employer, EmployerVisit, VisitParty
 from kakehashi.engine import targeting as tg
 from kakehashi.engine.calendar import (
@@ -78,7 +79,7 @@ def _day(request: AuthedRequest, name: str = "as_of") -> datetime.date:
     try:
         return min(parse_date(text), today)
     except DateFormatError as e:
-        messages.error(request, str(e))
+        messages.error(request, said(e))
         return today
 
 

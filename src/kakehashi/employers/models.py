@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from kakehashi.accounts.models import Staff
 
 
+class Source(models.TextChoices):
+    """Where a record came from: entered or developed here, or read from Hello Work's postings feed
+    (``kakehashi import-feed``, docs/interchange.md)."""
+
+    LOCAL = "local", _("この窓口")
+    FEED = "feed", _("ハローワーク求人情報")
+
+
 class EmployerQuerySet(ViewerQuerySet["Employer"]):
     """Employers are business records every party works with: any signed-in staff member (the default rule)."""
 
@@ -38,6 +46,9 @@ class Employer(models.Model):
     employees = models.PositiveIntegerField(_("従業員数"), null=True, blank=True)
     center_member = models.BooleanField(_("センター会員"), default=False)
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    # An employer the feed named by its 事業所番号 before anyone here registered it: a minimal record (the number,
+    # the name and trade the feed gives) until the desk completes it.
+    source = models.CharField(_("登録元"), max_length=10, choices=Source.choices, default=Source.LOCAL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # id, name, reading and phone as search compares them (``core.search``), kept on every save

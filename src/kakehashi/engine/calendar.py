@@ -6,7 +6,7 @@ import datetime
 import re
 import unicodedata
 
-from .text import shown
+from .text import ReadError, shown
 
 # Era start dates (改元日). A date is in the latest era that started on or before it.
 ERAS: list[tuple[str, str, datetime.date]] = [
@@ -23,8 +23,9 @@ _WESTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _ERA = re.compile(r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})[.年/-](\d{1,2})[.月/-](\d{1,2})日?$")
 
 
-class DateFormatError(ValueError):
-    """The text is not a date in any accepted form; the message is in Japanese for the user."""
+class DateFormatError(ReadError):
+    """The text is not a date in any accepted form; the message is in Japanese for the user (``ReadError``: its
+    form and values let the web app say it in the reader's language)."""
 
 
 def _era_end(start: datetime.date) -> datetime.date | None:
@@ -48,7 +49,8 @@ def read_date(text: str) -> tuple[datetime.date, str]:
             year = 1 if m[2] == "元" else int(m[2])
             day = datetime.date(era_start.year + year - 1, int(m[3]), int(m[4]))
             if day < era_start:
-                raise DateFormatError(f"「{shown(text)}」は{_ERA_NAME[m[1]]}の開始日より前の日付です")
+                raise DateFormatError("「%(value)s」は%(era)sの開始日より前の日付です", value=shown(text),
+                                      era=_ERA_NAME[m[1]])
             end = _era_end(era_start)
             if end is not None and day > end:
                 name, era_year = era_of(day)
@@ -58,8 +60,9 @@ def read_date(text: str) -> tuple[datetime.date, str]:
     except ValueError as e:
         if isinstance(e, DateFormatError):
             raise
-        raise DateFormatError(f"「{shown(text)}」は存在しない日付です") from None
-    raise DateFormatError(f"「{shown(text)}」は日付として読めません（例：2025-04-01、令和7年4月1日、R7.4.1）")
+        raise DateFormatError("「%(value)s」は存在しない日付です", value=shown(text)) from None
+    raise DateFormatError("「%(value)s」は日付として読めません（例：2025-04-01、令和7年4月1日、R7.4.1）",
+                          value=shown(text))
 
 
 def parse_date(text: str) -> datetime.date:

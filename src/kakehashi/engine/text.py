@@ -19,6 +19,17 @@ def shown(value: str, limit: int = 30) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in s)
 
 
+class ReadError(ValueError):
+    """A value that cannot be read. ``str(error)`` is the Japanese message; ``form`` (the message with
+    ``%(name)s`` placeholders) and ``values`` let a reader in another language be told it again (the web app's
+    ``core.reading.said``)."""
+
+    def __init__(self, form: str, **values: str) -> None:
+        super().__init__(form % values)
+        self.form = form
+        self.values = values
+
+
 def nfkc(value: str) -> str:
     """Full-width to half-width for digits, letters and signs (NFKC), trimmed. Used for every code, number,
     postal code and date; never ``neologdn``, which turns '－' in '710－0826' into a long-vowel mark."""
@@ -30,9 +41,9 @@ def parse_int(value: str) -> int:
     digits)."""
     s = nfkc(value).replace(",", "").replace("人", "").replace("件", "")
     if not _INTEGER.fullmatch(s):
-        raise ValueError(f"「{shown(value)}」は整数ではありません")
+        raise ReadError("「%(value)s」は整数ではありません", value=shown(value))
     if len(s.lstrip("-")) > MAX_DIGITS:
-        raise ValueError(f"「{shown(value)}」は桁が多すぎます")
+        raise ReadError("「%(value)s」は桁が多すぎます", value=shown(value))
     return int(s)
 
 
@@ -41,7 +52,7 @@ def parse_float(value: str) -> float:
     exponent, no 'inf' or 'nan'). Raises ValueError with a Japanese message."""
     s = nfkc(value).replace(",", "").lower().removesuffix("km").strip()
     if not _NUMBER.fullmatch(s) or len(s) > 2 * MAX_DIGITS:
-        raise ValueError(f"「{shown(value)}」は数値ではありません")
+        raise ReadError("「%(value)s」は数値ではありません", value=shown(value))
     return float(s)
 
 
@@ -55,7 +66,7 @@ def parse_flag(value: str) -> bool:
         return True
     if s in FALSE_WORDS:
         return False
-    raise ValueError(f"「{shown(value)}」は 0 か 1 で入力してください")
+    raise ReadError("「%(value)s」は 0 か 1 で入力してください", value=shown(value))
 
 
 def split_list(value: str) -> list[str]:

@@ -6,10 +6,13 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Agency, Site, Staff
+from kakehashi.core.dates import fiscal_year_label
 from kakehashi.core.forms import JapaneseDateField
+from kakehashi.core.reading import said
 from kakehashi.engine.text import nfkc, parse_int
 from kakehashi.plans.periods import PeriodError, parse_fiscal_year
 
@@ -50,9 +53,14 @@ class AgreementForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
     sites = forms.ModelMultipleChoiceField(label=_("対象拠点"), queryset=Site.objects.all(), required=False,
                                            widget=forms.CheckboxSelectMultiple)
-    plan_fiscal_year = FiscalYearField(label=_("事業計画の年度"), required=False,
-                                       help_text=_("例：令和8年度。空欄は各年度の事業計画"))
+    plan_fiscal_year = FiscalYearField(label=_("事業計画の年度"), required=False)
     notes = forms.CharField(label=_("備考"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The example as the reader writes a fiscal year: 令和8年度 / FY2026 (Reiwa 8); both are read back.
+        self.fields["plan_fiscal_year"].help_text = (gettext("例：%(year)s。空欄は各年度の事業計画")
+                                                     % {"year": fiscal_year_label(2026)})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -83,7 +91,7 @@ class ClauseForm(forms.Form):
         try:
             number = parse_int(self.cleaned_data["number"].replace("第", "").replace("条", ""))
         except ValueError as e:
-            raise forms.ValidationError(str(e)) from None
+            raise forms.ValidationError(said(e)) from None
         if number < 1:
             raise forms.ValidationError(_("条番号は1以上で入力してください。"))
         return number

@@ -115,7 +115,7 @@ def site_figures(sites: list[Site], fiscal_year: int, as_of: datetime.date) -> l
 def _figure_row(row: Row) -> FigureRow:
     status = row.progress.status if row.counted else ""
     return FigureRow(
-        label=row.indicator.label, unit=row.indicator.unit, target=row.target,
+        label=row.indicator.shown_label, unit=row.indicator.shown_unit, target=row.target,
         actual=row.actual, share=row.progress.share if row.counted else None,
         prior_target=row.prior_target, prior_actual=row.prior_actual,
         status=status, status_label=str(STATUS_LABELS.get(status, "—")), badge=STATUS_BADGES.get(status, ""),

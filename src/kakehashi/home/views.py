@@ -44,7 +44,7 @@ from kakehashi.governance.models import Request as PartyRequest
 from kakehashi.governance.reports import waiting_on
 from kakehashi.reference.models import CREDITS
 from kakehashi.referrals.models import FollowUp, Milestone, Referral, ReferralSettings
-from kakehashi.referrals.reminders import follow_up_due
+from kakehashi.referrals.reminders import any_follow_up_due, follow_up_due
 from kakehashi.seekers.models import Seeker
 from kakehashi.welfare.models import RequestStatus, SupportRequest
 
@@ -176,7 +176,9 @@ def _follow_ups(scope: Scope) -> Section:
         late |= follow_up_due(today, m, overdue_only=True)
     # One query: every check due is counted (windows over all rows), and the first rows of each milestone are
     # loaded; within a milestone the earliest hire is the earliest due, so those rows, merged, are the first.
-    found: list[Any] = list(qs.annotate(milestone=which).filter(milestone__isnull=False)
+    # The plain condition first, so that PostgreSQL narrows to these hires by index before it computes the CASE.
+    found: list[Any] = list(qs.filter(any_follow_up_due(today)).annotate(milestone=which)
+                 .filter(milestone__isnull=False)
                  .annotate(queue_total=Window(Count("pk")),
                            queue_late=Window(Sum(Case(When(late, then=Value(1)), default=Value(0),
                                                       output_field=IntegerField()))),

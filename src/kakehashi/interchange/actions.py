@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop as N_  # audit purposes are st
 
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action
+from kakehashi.core.planner import refresh_statistics
 
 from .errors import ImportRejected, RowError
 from .kinds import KINDS, ORDER, Kind, Run
@@ -120,4 +121,5 @@ def do_import_files(files: Iterable[tuple[str, Path]], *, acting_user: Any,
             "by": acting_user.get_username() if acting_user is not None else "system",
         })
         results.append(result)
+    refresh_statistics(k.model for k in kinds)
     return ImportResult(results, run.all_warnings(), round(time.perf_counter() - started, 2))

@@ -19,6 +19,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kakehashi.core.reading import said
 from kakehashi.engine import text as jtext
 from kakehashi.engine.calendar import DateFormatError, read_date
 
@@ -88,7 +89,7 @@ def integer(value: str, minimum: int = 0, maximum: int = 2_147_483_647) -> int:
     try:
         n = jtext.parse_int(value)
     except ValueError as e:
-        raise CellError(str(e)) from None
+        raise CellError(said(e)) from None
     if n < minimum:
         raise CellError(_("%(minimum)s 以上の整数で入力してください（「%(value)s」）。")
                         % {"minimum": minimum, "value": shown(value)})
@@ -102,7 +103,7 @@ def number(value: str, minimum: float = 0) -> float:
     try:
         x = jtext.parse_float(value)
     except ValueError as e:
-        raise CellError(str(e)) from None
+        raise CellError(said(e)) from None
     if x != x or x < minimum or x == float("inf"):  # NaN compares unequal to itself
         raise CellError(_("%(minimum)s 以上の数値で入力してください（「%(value)s」）。")
                         % {"minimum": minimum, "value": shown(value)})
@@ -132,7 +133,7 @@ def date(value: str, notes: list[str] | None = None, *, today: datetime.date | N
     try:
         day, note = read_date(value)
     except DateFormatError as e:
-        raise CellError(str(e)) from None
+        raise CellError(said(e)) from None
     latest = _latest_date(today or timezone.localdate())
     if not EARLIEST_DATE <= day <= latest:
         raise CellError(_("「%(value)s」は取り込める日付の範囲（%(earliest)s〜%(latest)s）の外です。")

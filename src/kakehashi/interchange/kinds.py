@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from kakehashi.accounts.models import AgencyKind
 from kakehashi.core.search import search_key_of
-from kakehashi.employers.models import Employer, EmployerVisit, VisitMethod, VisitParty
+from kakehashi.employers.models import Employer, EmployerVisit, Source, VisitMethod, VisitParty
 from kakehashi.plans.models import Target
 from kakehashi.postings.models import EmploymentType, Posting
 from kakehashi.reference.loaders import normalise_postal_code
@@ -379,15 +379,16 @@ class Kind:
                 stored[key] = Stored(pk, dict(zip(names, values, strict=True)))
         return stored
 
-    def put_place(self, c: Cells, values: dict[str, Any]) -> None:
+    def put_place(self, c: Cells, values: dict[str, Any], postal_column: str = "postal_code",
+                  town_column: str = "town", town_length: int = 80) -> None:
         """The postal code, and from it (and the town, when given) the town and its coordinates."""
-        code = c.read("postal_code", _postal_code, required=True)
-        town = c.read("town", cells.text, 80, empty="")
+        code = c.read(postal_column, _postal_code, required=True)
+        town = c.read(town_column, cells.text, town_length, empty="")
         if not isinstance(code, str) or town is INVALID:
             return
         place = self.run.lookups.place(code, town if isinstance(town, str) else "")
         if place is None:
-            c.error("postal_code", _("郵便番号「%(code)s」は存在しません。") % {"code": code})
+            c.error(postal_column, _("郵便番号「%(code)s」は存在しません。") % {"code": code})
             return
         values.update(postal_code=code, **place.fields())
 
@@ -681,7 +682,9 @@ class Postings(Kind):
                "postal_code": "postal_code", "town_id": "town_id", "lat": "lat", "lng": "lng",
                "required_qualifications": "required_qualifications",
                "experience_required": "experience_required", "trial_employment_ok": "trial_employment_ok",
-               "developed": "developed", "title": "title", "description": "description"}
+               "developed": "developed", "title": "title", "description": "description",
+               # read, not set by the file: a posting read from Hello Work's feed is never a developed one
+               "source": "source"}
     references = {"employer_id": "employers"}
 
     def parse(self, c: Cells) -> Record | None:
@@ -714,6 +717,8 @@ class Postings(Kind):
         if low is not None and high is not None and low > high:
             self.error(record.line, "wage_max", _("賃金の上限（%(high)s）が下限（%(low)s）より小さくなっています。")
                        % {"high": high, "low": low})
+        if effective["developed"] and effective["source"] == Source.FEED:
+            self.error(record.line, "developed", _("ハローワーク求人情報から取り込んだ求人は開拓求人にできません。"))
         closes, received = effective["closes_on"], effective["received_on"]
         if closes is not None and received is not None and closes < received:
             self.error(record.line, "closes_on", _("紹介期限（%(closes)s）が受理日（%(received)s）より前です。")

@@ -84,6 +84,8 @@ class CsvFile:
     # Whether any cell may hold a control character: the text is searched once, so that the cells of the
     # files that have none (nearly all) need not be checked one by one.
     has_controls: bool = False
+    # The interchange files are comma-separated; a feed's layout may name another delimiter (a tab).
+    delimiter: str = ","
 
     @property
     def name(self) -> str:
@@ -94,7 +96,7 @@ class CsvFile:
         reported into ``errors`` (when given) and skipped. So is a last row with fewer cells than the header
         when the file does not end with a line break: a file cut short, whose last row would otherwise be
         imported with its last cells empty."""
-        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True)
+        reader = csv.reader(io.StringIO(self.text, newline=""), strict=True, delimiter=self.delimiter)
         width = len(self.columns)
         index = {c: i for i, c in reversed(list(enumerate(self.columns))) if c}
         held: Row | None = None  # each row is handed out once the next one shows it was not the last
@@ -168,11 +170,11 @@ def decode(data: bytes) -> tuple[str, str]:
         raise UnicodeDecodeError("cp932", data, 0, len(data), "neither UTF-8 nor CP932") from None
 
 
-def read_csv(path: Path) -> CsvFile:
+def read_csv(path: Path, delimiter: str = ",") -> CsvFile:
     """Decode the file and read its header. Column names are normalised (NFKC, trimmed, lower case) so that a
     header typed with full-width letters still matches; cells are kept as written, each column's parser
     normalises them."""
-    result = CsvFile(path=path)
+    result = CsvFile(path=path, delimiter=delimiter)
     try:
         result.text, result.encoding = decode(path.read_bytes())
     except NotCsv as e:
@@ -186,7 +188,7 @@ def read_csv(path: Path) -> CsvFile:
         result.errors.append(RowError(path.name, 0, "", _("ファイルを読めません（%(error)s）。") % {"error": e}))
         return result
     try:
-        header = next(csv.reader(io.StringIO(result.text, newline=""), strict=True))
+        header = next(csv.reader(io.StringIO(result.text, newline=""), strict=True, delimiter=delimiter))
     except StopIteration:
         result.errors.append(RowError(path.name, 1, "", _("ヘッダー行がありません。")))
         return result

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, models
 from django.db.models import QuerySet
 
+from kakehashi.core.stamps import Stamp, read_stamps
 from kakehashi.engine.matching import MatchingEngine, Occupations, PostingRecord, SeekerRecord, Transitions
 from kakehashi.postings.models import Posting, PostingQuerySet
 from kakehashi.reference.models import Occupation
@@ -187,32 +187,21 @@ _LOCK = threading.Lock()
 
 
 # What ``data_version`` reads of each table: how many rows, and the latest change it can see.
-_STAMPS: tuple[tuple[type[models.Model], tuple[tuple[str, str], ...]], ...] = (
-    (Posting, (("COUNT", "pk"), ("MAX", "updated_at"))),
-    (Seeker, (("COUNT", "pk"), ("MAX", "updated_at"))),
-    (Referral, (("COUNT", "pk"), ("MAX", "updated_at"))),
+_STAMPS = (
+    Stamp(Posting, ("COUNT", "pk"), ("MAX", "updated_at")),
+    Stamp(Seeker, ("COUNT", "pk"), ("MAX", "updated_at")),
+    Stamp(Referral, ("COUNT", "pk"), ("MAX", "updated_at")),
     # Wishes and experience are replaced, not edited, when a seeker's needs change.
-    (DesiredOccupation, (("COUNT", "pk"), ("MAX", "pk"))),
-    (Experience, (("COUNT", "pk"), ("MAX", "pk"))),
-    (Consent, (("COUNT", "pk"), ("MAX", "pk"), ("MAX", "given_on"), ("MAX", "withdrawn_on"))),
+    Stamp(DesiredOccupation, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(Experience, ("COUNT", "pk"), ("MAX", "pk")),
+    Stamp(Consent, ("COUNT", "pk"), ("MAX", "pk"), ("MAX", "given_on"), ("MAX", "withdrawn_on")),
 )
 
 
 def data_version(user: Staff, day: datetime.date) -> tuple[Any, ...]:
     """Changes whenever a record that feeds the index, or decides who may see it, changes. Read in one statement
-    (one scalar subquery per figure): every matching panel asks it before anything else."""
-    q = connection.ops.quote_name
-    figures = []
-    for model, aggregates in _STAMPS:
-        table = q(model._meta.db_table)
-        for fn, name in aggregates:
-            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-            column = q(str(field.column))  # type: ignore[union-attr]  # every model has a primary key; names are columns
-            figures.append(f"(SELECT {fn}({column}) FROM {table})")  # noqa: S608  # names from the models, quoted
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(figures))
-        row = cursor.fetchone()
-    return (day, user.pk, user.agency_id, user.role, *row)
+    (``core.stamps``): every matching panel asks it before anything else."""
+    return (day, user.pk, user.agency_id, user.role, *read_stamps(_STAMPS))
 
 
 def cached(user: Staff, day: datetime.date) -> Index:

@@ -167,6 +167,14 @@ def _gap_snapshot(day: datetime.date) -> dict[str, Any]:
     return {"months": len(months), "rows": rows}
 
 
+def _development_refresh(day: datetime.date) -> dict[str, Any]:
+    """The day's needs-gap market and targeting coefficients, computed before anyone opens the pages that show
+    them and kept in the database (``development.refresh``); what is already fresh is left as it is."""
+    from kakehashi.development.refresh import refresh
+
+    return refresh(day)
+
+
 def _retention(day: datetime.date) -> dict[str, Any]:
     """Retention: anonymise the personal data past the installation's retention period (what ``kakehashi
     retention apply`` does, keeping every figure); the run's record keeps its counts, no one's data."""
@@ -200,6 +208,8 @@ JOBS: dict[str, Job] = {j.name: j for j in [
     Job("gap_snapshot", "需給ギャップの月次集計", Schedule(4, 0, day=1), MONTHLY, _gap_snapshot),
     Job("expire_referrals", "回答期限切れの紹介の取消", Schedule(6, 0), DAILY, _expire_referrals),
     Job("trial_reminders", "トライアル雇用・定着確認のお知らせ", Schedule(6, 10), DAILY, _trial_reminders),
+    # After the night's jobs that change records (retention, expiry), so that what it computes stays fresh.
+    Job("development_refresh", "求人開拓の集計の事前計算", Schedule(6, 20), DAILY, _development_refresh),
 ]}
 
 

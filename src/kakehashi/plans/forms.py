@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.core.forms import NormalisingModelForm
+from kakehashi.core.reading import said
 from kakehashi.engine.text import nfkc, parse_int
 
 from .models import Indicator, Section
@@ -31,7 +32,7 @@ class CountField(forms.Field):
         try:
             number = parse_int(text)
         except ValueError as e:
-            raise forms.ValidationError(str(e)) from None
+            raise forms.ValidationError(said(e)) from None
         if number < 0:
             raise forms.ValidationError(_("0以上の数を入力してください"))
         if number > MAX_TARGET:

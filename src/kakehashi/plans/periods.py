@@ -1,6 +1,7 @@
 """Reading the fiscal years, as-of dates and months that people type into forms, URLs and the command line.
 
-Messages are Japanese, for the user; every function raises ``PeriodError`` (a ``ValueError``) on bad input.
+Messages are Japanese, for the user, and English on the English pages (``gettext``); every function raises
+``PeriodError`` (a ``ValueError``) on bad input.
 """
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils.translation import gettext as _
+
 from kakehashi.core import dates
+from kakehashi.core.reading import said
 from kakehashi.engine.calendar import (
     ERAS,
     DateFormatError,
@@ -46,16 +50,18 @@ def parse_fiscal_year(text: str | int) -> int:
         if english:
             m = _FY.match(english[1])
         if not m:
-            raise PeriodError(f"「{text}」は年度として読めません（例：2025、令和7年度、R7）")
+            raise PeriodError(_("「%(value)s」は年度として読めません（例：2025、令和7年度、R7）") % {"value": text})
         number = 1 if m[2] == "元" else int(m[2])
         if m[1]:
             value = _ERA_START[m[1]] + number - 1
         elif number >= 1000:
             value = number
         else:
-            raise PeriodError(f"「{text}」は元号がないため年度を決められません（例：2025、令和7年度）")
+            raise PeriodError(_("「%(value)s」は元号がないため年度を決められません（例：2025、令和7年度）")
+                              % {"value": text})
     if not EARLIEST_FISCAL_YEAR <= value <= LATEST_FISCAL_YEAR:
-        raise PeriodError(f"{value}年度は扱える範囲（{EARLIEST_FISCAL_YEAR}〜{LATEST_FISCAL_YEAR}年度）の外です")
+        raise PeriodError(_("%(year)s年度は扱える範囲（%(earliest)s〜%(latest)s年度）の外です")
+                          % {"year": value, "earliest": EARLIEST_FISCAL_YEAR, "latest": LATEST_FISCAL_YEAR})
     return value
 
 
@@ -64,7 +70,7 @@ def parse_day(text: str) -> datetime.date:
     try:
         return parse_date(text)
     except DateFormatError as e:
-        raise PeriodError(str(e)) from None
+        raise PeriodError(said(e)) from None
 
 
 def as_of_for(fiscal_year: int, text: str | None, today: datetime.date) -> datetime.date:
@@ -74,12 +80,14 @@ def as_of_for(fiscal_year: int, text: str | None, today: datetime.date) -> datet
     if text is None or not nfkc(text):
         day = today
         if day < start:
-            raise PeriodError(f"{fiscal_label(fiscal_year)}はまだ始まっていません。基準日を指定してください")
+            raise PeriodError(_("%(year)sはまだ始まっていません。基準日を指定してください")
+                              % {"year": fiscal_label(fiscal_year)})
     else:
         day = parse_day(text)
         if day < start:
-            raise PeriodError(f"基準日 {day:%Y-%m-%d} は{fiscal_year_label(fiscal_year)}（{start:%Y-%m-%d}〜{end:%Y-%m-%d}）の"
-                              "開始前です")
+            raise PeriodError(_("基準日 %(day)s は%(year)s（%(start)s〜%(end)s）の開始前です")
+                              % {"day": f"{day:%Y-%m-%d}", "year": dates.fiscal_year_label(fiscal_year),
+                                 "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
     return min(day, end)
 
 
@@ -92,7 +100,7 @@ def parse_month(text: str, fiscal_year: int) -> datetime.date:
         try:
             first = datetime.date(int(m[1]), int(m[2]), 1)
         except ValueError:
-            raise PeriodError(f"「{text}」は月として読めません（例：2013-10）") from None
+            raise PeriodError(_("「%(value)s」は月として読めません（例：2013-10）") % {"value": text}) from None
     else:
         era = re.match(r"^(令和|平成|[RH])(元|\d{1,2})[年.](\d{1,2})月?$", s.upper())
         try:
@@ -101,14 +109,18 @@ def parse_month(text: str, fiscal_year: int) -> datetime.date:
             else:
                 first = parse_date(s).replace(day=1)
         except DateFormatError:
-            raise PeriodError(f"「{text}」は月として読めません（例：2013-10）") from None
+            raise PeriodError(_("「%(value)s」は月として読めません（例：2013-10）") % {"value": text}) from None
     if fiscal_year_of(first) != fiscal_year:
-        raise PeriodError(f"{first.year}年{first.month}月は{fiscal_label(fiscal_year)}の月ではありません")
+        raise PeriodError(_("%(month)sは%(year)sの月ではありません")
+                          % {"month": dates.year_month_label(first), "year": fiscal_label(fiscal_year)})
     return first
 
 
 def fiscal_label(fiscal_year: int) -> str:
-    """'平成25年度' with the Western year for readers of other eras: '平成25年度（2013年度）'."""
+    """'平成25年度' with the Western year for readers of other eras: '平成25年度（2013年度）'; in English the
+    label already holds both ('FY2013 (Heisei 25)')."""
+    if dates.english():
+        return dates.fiscal_year_label(fiscal_year)
     return f"{fiscal_year_label(fiscal_year)}（{fiscal_year}年度）"
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site, Staff
@@ -103,28 +103,28 @@ def status_reason(p: kpi.Progress, unit: str) -> str:
     if target is None:
         return ""
     if p.status == kpi.ACHIEVED:
-        return gettext_now("実績 %(actual)sで目標 %(target)sに達した") % {"actual": _n(p.actual, unit),
+        return gettext("実績 %(actual)sで目標 %(target)sに達した") % {"actual": _n(p.actual, unit),
                                                                          "target": _n(target, unit)}
     if p.status == kpi.MISSED:
-        return gettext_now("目標 %(target)sに %(short)s足りなかった") % {"target": _n(target, unit),
+        return gettext("目標 %(target)sに %(short)s足りなかった") % {"target": _n(target, unit),
                                                                     "short": _n(target - p.actual, unit)}
     if proj is None:
-        return gettext_now("見込みを出すための記録がまだない")
+        return gettext("見込みを出すための記録がまだない")
     figures = {"point": _n(proj.point, unit), "low": _n(proj.low, unit), "target": _n(target, unit),
                "short": _n(target - kpi.whole(proj.point), unit)}
     if p.status == kpi.ON_TRACK:
-        reason = gettext_now("範囲の下限 %(low)sでも目標 %(target)sに届く") % figures
+        reason = gettext("範囲の下限 %(low)sでも目標 %(target)sに届く") % figures
     elif p.status == kpi.UNCERTAIN:
-        reason = gettext_now("見込み %(point)sは目標 %(target)sに届くが、範囲の下限 %(low)sは届かない") % figures
+        reason = gettext("見込み %(point)sは目標 %(target)sに届くが、範囲の下限 %(low)sは届かない") % figures
     else:
-        reason = gettext_now("見込み %(point)sは目標 %(target)sに %(short)s足りない") % figures
+        reason = gettext("見込み %(point)sは目標 %(target)sに %(short)s足りない") % figures
     # The paces are compared as printed (one decimal), the way a reader compares the two columns.
     if p.pace_needed is not None and p.current_pace is not None and proj.method == "last_year_pattern":
         ahead = round(p.current_pace, 1) >= round(p.pace_needed, 1)
         if ahead and p.status == kpi.AT_RISK:
-            reason += gettext_now("（これまでのペースなら届くが、昨年度は残りの月のほうが月あたり少なかった）")
+            reason += gettext("（これまでのペースなら届くが、昨年度は残りの月のほうが月あたり少なかった）")
         elif not ahead and p.status in (kpi.ON_TRACK, kpi.UNCERTAIN):
-            reason += gettext_now("（これまでのペースでは足りないが、昨年度は残りの月のほうが月あたり多かった）")
+            reason += gettext("（これまでのペースでは足りないが、昨年度は残りの月のほうが月あたり多かった）")
     return reason
 
 

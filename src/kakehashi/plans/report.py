@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kakehashi.accounts.models import Site, SiteResource
 from kakehashi.core.dates import month_label
@@ -25,6 +26,10 @@ from kakehashi.core.spreadsheet import safe_cell
 from kakehashi.engine import kpi
 from kakehashi.engine.text import nfkc
 from kakehashi.referrals.models import Milestone
+from kakehashi.terminal.figures import headings as terminal_headings
+from kakehashi.terminal.figures import totals as terminal_totals
+from kakehashi.terminal.figures import use_between
+from kakehashi.terminal.models import FIGURES
 
 from . import charts
 from .models import Section
@@ -111,6 +116,24 @@ def _resources(site: Site) -> list[dict[str, Any]]:
              "equipment": by_agency[name].get(SiteResource.Category.EQUIPMENT, [])} for name in order]
 
 
+def terminal_use(sp: SiteProgress) -> dict[str, Any] | None:
+    """The site's job-search terminals beside its equipment lines: how many, and their use figures
+    (``terminal.figures``) in the as-of month and in the fiscal year to the as-of date. None where the site has
+    no terminal enrolled or counted in the year."""
+    year_rows = use_between(sp.site, sp.months[0], sp.as_of)
+    if not year_rows:
+        return None
+    month = terminal_totals(use_between(sp.site, sp.as_of.replace(day=1), sp.as_of))
+    year = terminal_totals(year_rows)
+    return {
+        "terminals": len(year_rows),
+        "month_label": month_label(sp.as_of),
+        "year_label": sp.short_label,
+        "figures": [{"key": f, "label": label, "month": month[f], "year": year[f]}
+                    for f, label in zip(FIGURES, terminal_headings(), strict=True)],
+    }
+
+
 def breakdowns(sp: SiteProgress) -> dict[str, Any]:
     """The placements by contributing party and the retention of the year's placements, as the progress page,
     the council report (HTML, PDF, Excel) show them. A joint placement is a row under each party and once in the
@@ -153,6 +176,7 @@ def report_context(sp: SiteProgress, charts: bool = True) -> dict[str, Any]:
             "prior_period": _("（%(period)s）") % {"period": period_label(fy - 1)},
         },
         "resources": _resources(sp.site),
+        "terminal_use": terminal_use(sp),
         "breakdowns": breakdowns(sp),
         "charts": indicator_charts(sp) if charts else [],
         "generated": timezone.localtime(),
@@ -165,11 +189,12 @@ def render_html(sp: SiteProgress, request: HttpRequest | None = None) -> str:
 
 
 def render_pdf(sp: SiteProgress, request: HttpRequest | None = None) -> bytes:
-    """A4 landscape PDF with Noto Sans CJK embedded (WeasyPrint subsets the fonts it uses)."""
-    from weasyprint import HTML
+    """A4 landscape PDF with Noto Sans CJK embedded (WeasyPrint subsets the fonts it uses). The page carries its
+    own print styles; the same figures give the same page, so a report downloaded again is the kept copy
+    (``governance.pdf``): it names no person."""
+    from kakehashi.governance.pdf import render_pdf as draw
 
-    pdf: bytes = HTML(string=render_html(sp, request)).write_pdf()
-    return pdf
+    return draw(render_html(sp, request), stylesheets=())
 
 
 def _number_format(unit: str) -> str:
@@ -192,7 +217,7 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     h = ctx["headers"]
     wb = Workbook()
     ws = wb.worksheets[0]
-    ws.title = "事業目標と取組状況"
+    ws.title = _("事業目標と取組状況")
     # Every cell goes through ``safe_cell``: names typed by the installation (sites, indicators, units,
     # resources) are text, never formulas, whatever they start with.
     thin = Side(style="thin", color="8899A6")
@@ -200,10 +225,10 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     head_fill = PatternFill("solid", fgColor="EEF2F5")
     wrap = Alignment(wrap_text=True, vertical="center")
 
-    ws["A1"] = safe_cell(f"事業目標と取組状況　{sp.site.name}")
+    ws["A1"] = safe_cell(_("事業目標と取組状況　%(site)s") % {"site": sp.site.shown_name})
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = safe_cell(f"{sp.label}・{sp.as_of_label}")
-    headers = ["区分", "指標", h["target"], h["progress"], "目標比", "年度末見込み",
+    headers = [_("区分"), _("指標"), h["target"], h["progress"], _("目標比"), _("年度末見込み"),
                h["prior_target"] + h["prior_period"], h["prior_actual"] + h["prior_period"]]
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(row=4, column=col, value=safe_cell(text))
@@ -216,10 +241,10 @@ def render_xlsx(sp: SiteProgress) -> bytes:
         first = r
         row: Row
         for row in section["rows"]:
-            unit = row.indicator.unit
+            unit = row.indicator.shown_unit
             proj = row.progress.projection
             values: list[Any] = [
-                section["label"], row.indicator.label, row.target, row.actual,
+                section["label"], row.indicator.shown_label, row.target, row.actual,
                 row.progress.share, round(proj.point) if proj and row.counted else None,
                 row.prior_target, row.prior_actual,
             ]
@@ -235,14 +260,27 @@ def render_xlsx(sp: SiteProgress) -> bytes:
         if r - 1 > first:
             ws.merge_cells(start_row=first, start_column=1, end_row=r - 1, end_column=1)
     r += 1
-    ws.cell(row=r, column=1, value="実施体制").font = Font(bold=True)
+    ws.cell(row=r, column=1, value=_("実施体制")).font = Font(bold=True)
     r += 1
     for group in ctx["resources"]:
         for res in [*group["staffing"], *group["equipment"]]:
             ws.cell(row=r, column=1, value=safe_cell(group["agency"]))
-            ws.cell(row=r, column=2, value=safe_cell(res.label))
+            ws.cell(row=r, column=2, value=safe_cell(res.shown_label))
             cell = ws.cell(row=r, column=3, value=safe_cell(res.count))
-            cell.number_format = _number_format(res.unit)
+            cell.number_format = _number_format(res.shown_unit)
+            r += 1
+    if (use := ctx["terminal_use"]) is not None:
+        # The terminals' use: a heading row naming the two periods, then one row per figure.
+        n = use["terminals"]
+        ws.cell(row=r, column=1, value=ngettext("求人検索端末 %(n)s台", "求人検索端末 %(n)s台", n) % {"n": n})
+        ws.cell(row=r, column=2, value=_("利用実績"))
+        ws.cell(row=r, column=3, value=safe_cell(use["month_label"]))
+        ws.cell(row=r, column=4, value=_("%(fy)s累計") % {"fy": use["year_label"]})
+        r += 1
+        for fig in use["figures"]:
+            ws.cell(row=r, column=2, value=safe_cell(fig["label"]))
+            ws.cell(row=r, column=3, value=fig["month"]).number_format = "#,##0"
+            ws.cell(row=r, column=4, value=fig["year"]).number_format = "#,##0"
             r += 1
     for col, width in enumerate([18, 16, 16, 22, 9, 14, 26, 26], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -250,17 +288,16 @@ def render_xlsx(sp: SiteProgress) -> bytes:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
 
-    months = wb.create_sheet("月別")
+    months = wb.create_sheet(_("月別"))
     counted = [row for row in sp.rows if row.counted or row.prior_counted]
-    months.cell(row=1, column=1, value="月").font = Font(bold=True)
+    months.cell(row=1, column=1, value=_("月")).font = Font(bold=True)
     for j, row in enumerate(counted):
-        months.cell(row=1, column=2 + 2 * j, value=safe_cell(f"{row.indicator.label}（{sp.short_label}）")).font = Font(
-            bold=True)
-        months.cell(row=1, column=3 + 2 * j, value=safe_cell(f"{row.indicator.label}（{sp.prior_short_label}）")
-                    ).font = Font(bold=True)
+        for k, period in enumerate((sp.short_label, sp.prior_short_label)):
+            heading = _("%(indicator)s（%(period)s）") % {"indicator": row.indicator.shown_label, "period": period}
+            months.cell(row=1, column=2 + 2 * j + k, value=safe_cell(heading)).font = Font(bold=True)
     elapsed = len(sp.months_elapsed)
     for i, m in enumerate(sp.months):
-        months.cell(row=2 + i, column=1, value=f"{m.month}月")
+        months.cell(row=2 + i, column=1, value=month_label(m))
         for j, row in enumerate(counted):
             if row.counted and i < elapsed:
                 months.cell(row=2 + i, column=2 + 2 * j, value=row.monthly[i])
@@ -281,7 +318,7 @@ def _breakdown_sheet(wb: Any, b: dict[str, Any]) -> None:
     retention at each milestone. Text goes through ``safe_cell``: an agency's name is data."""
     from openpyxl.styles import Font
 
-    ws = wb.create_sheet("就職の内訳と定着")
+    ws = wb.create_sheet(_("就職の内訳と定着"))
     bold = Font(bold=True)
     fmt = _number_format(b["unit"])
 
@@ -293,19 +330,19 @@ def _breakdown_sheet(wb: Any, b: dict[str, Any]) -> None:
             elif formats and col in formats:
                 cell.number_format = formats[col]
 
-    row(1, ["関与した機関別の就職件数"], head=True)
-    row(2, ["機関", "就職件数"], head=True)
+    row(1, [_("関与した機関別の就職件数")], head=True)
+    row(2, [_("機関"), _("就職件数")], head=True)
     r = 3
     for p in b["parties"]:
         row(r, [p["name"], p["placements"]], formats={2: fmt})
         r += 1
     if b["unattributed"]:
-        row(r, ["機関の記録なし", b["unattributed"]], formats={2: fmt})
+        row(r, [_("機関の記録なし"), b["unattributed"]], formats={2: fmt})
         r += 1
-    row(r, ["合計（複数の機関が関わった就職も1件）", b["total"]], formats={2: fmt})
+    row(r, [_("合計（複数の機関が関わった就職も1件）"), b["total"]], formats={2: fmt})
     r += 2
-    row(r, ["定着状況（今年度の就職）"], head=True)
-    row(r + 1, ["時期", "定着率", "確認済み", "就労継続", "同じ事業所", "未確認"], head=True)
+    row(r, [_("定着状況（今年度の就職）")], head=True)
+    row(r + 1, [_("時期"), _("定着率"), _("確認済み"), _("就労継続"), _("同じ事業所"), _("未確認")], head=True)
     r += 2
     for t in b["retention"]:
         row(r, [t["label"], t["rate"], t["checked"], t["still_employed"], t["same_employer"], t["unchecked"]],

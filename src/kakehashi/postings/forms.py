@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.core.forms import JapaneseDateField, ListField, NormalisingModelForm, PostalCodeField
+from kakehashi.employers.models import Source
 from kakehashi.reference.forms import CodeChoiceField
 
 from .models import Posting
@@ -37,6 +38,8 @@ class PostingForm(NormalisingModelForm):
         lo, hi = data.get("wage_min"), data.get("wage_max")
         if lo is not None and hi is not None and hi < lo:
             self.add_error("wage_max", _("賃金の上限が下限より低くなっています。"))
+        if data.get("developed") and self.instance.source == Source.FEED:
+            self.add_error("developed", _("ハローワーク求人情報から取り込んだ求人は開拓求人にできません。"))
         received, closes = data.get("received_on"), data.get("closes_on")
         if received and closes and closes < received:
             self.add_error("closes_on", _("紹介期限が受理日より前になっています。"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kakehashi.accounts.models import Site
 from kakehashi.accounts.viewing import ViewerManager, ViewerQuerySet
-from kakehashi.employers.models import Employer
+from kakehashi.employers.models import Employer, Source
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.seekers.models import WageUnit
 
@@ -45,7 +45,7 @@ class PostingQuerySet(ViewerQuerySet["Posting"]):
                           site_ids: Iterable[int] | None = None) -> PostingQuerySet:
         """Developed postings (開拓求人) received in [``start``, ``end``] at the sites ``site_ids`` (None: every
         site): INTERCHANGE.md's 開拓求人件数 of that period, and its 開拓求人数 as the sum of ``openings``."""
-        qs = self.filter(developed=True, received_on__range=(start, end))
+        qs = self.filter(developed=True, source=Source.LOCAL, received_on__range=(start, end))
         return qs if site_ids is None else qs.filter(site_id__in=list(site_ids))
 
 
@@ -74,6 +74,9 @@ class Posting(models.Model):
     experience_required = models.BooleanField(_("経験必須"), default=False)
     trial_employment_ok = models.BooleanField(_("トライアル雇用併用"), default=False)
     developed = models.BooleanField(_("開拓求人"), default=False)
+    # Hello Work's area postings read from its feed are searched and matched like any posting, but they were
+    # not developed or opened here: no count of developed postings takes them (the constraint below).
+    source = models.CharField(_("登録元"), max_length=10, choices=Source.choices, default=Source.LOCAL)
     title = models.CharField(_("職種名"), max_length=200, blank=True)
     description = models.TextField(_("仕事の内容"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,6 +89,8 @@ class Posting(models.Model):
         verbose_name = _("求人")
         verbose_name_plural = _("求人")
         indexes = [models.Index(fields=["site", "developed", "received_on"])]
+        constraints = [models.CheckConstraint(
+            condition=Q(source=Source.LOCAL) | Q(developed=False), name="feed_posting_never_developed")]
 
     def __str__(self) -> str:
         return f"{self.posting_id} {self.title or self.occupation.name}"

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kakehashi.accounts import installation
 from kakehashi.accounts.policy import can
@@ -15,12 +16,23 @@ from kakehashi.core.access import get_visible
 from kakehashi.core.exports import exported
 from kakehashi.core.http import AuthedRequest
 from kakehashi.core.paging import paginate, query_without_page
+from kakehashi.employers.models import Source
+from kakehashi.engine.text import nfkc
 from kakehashi.reference.forms import CodeFilter
 from kakehashi.referrals.models import Referral
 
 from . import actions
 from .forms import PostingForm
 from .models import EmploymentType, Posting
+from .papers import posting_sheet_pdf
+
+# The list's 求人の出所 filter: developed here (開拓求人, always local), entered here, or read from Hello Work's
+# postings feed (``Posting.source``).
+ORIGINS = {
+    "developed": (_lazy("開拓求人（この窓口）"), Q(developed=True, source=Source.LOCAL)),
+    Source.LOCAL.value: (_lazy("この窓口で受理"), Q(source=Source.LOCAL)),
+    Source.FEED.value: (_lazy("ハローワーク求人情報"), Q(source=Source.FEED)),
+}
 
 
 @login_required
@@ -42,6 +54,9 @@ def posting_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(employment=g["employment"])
     if g.get("developed") == "1":
         qs = qs.filter(developed=True)
+    origin = nfkc(g.get("origin", "")).strip().lower()
+    if origin in ORIGINS:
+        qs = qs.filter(ORIGINS[origin][1])
     if g.get("open", "1") == "1":
         qs = qs.open_on(timezone.localdate())
     qs = qs.order_by("-received_on", "posting_id")
@@ -53,6 +68,7 @@ def posting_list(request: AuthedRequest) -> HttpResponse:
         "areas": installation.areas(),
         "employments": EmploymentType.choices, "can_edit": can(request.user, "posting.edit"),
         "open_only": g.get("open", "1") == "1",
+        "origins": [(key, label) for key, (label, _rule) in ORIGINS.items()], "origin": origin,
     })
 
 
@@ -81,3 +97,15 @@ def posting_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("求人を保存しました。"))
         return redirect("postings:detail", obj.pk)
     return render(request, "postings/form.html", {"form": form, "posting": posting})
+
+
+@login_required
+def posting_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The 求人票 as a PDF: the sheet handed to a seeker, or with ``?copy=staff`` the desk's copy, which adds how
+    to reach the employer."""
+    posting = get_visible(Posting.objects.visible_to(request.user)
+                          .select_related("employer__industry", "employer__town", "occupation", "town", "site"), pk=pk)
+    pdf = posting_sheet_pdf(posting, for_staff=request.GET.get("copy") == "staff")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="posting-{posting.posting_id}.pdf"'
+    return response

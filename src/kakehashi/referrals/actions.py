@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
@@ -33,6 +34,7 @@ from .models import (
     TrialOutcome,
     planned_trial_end,
 )
+from .papers import referral_letter_pdf
 
 
 def _event(referral: Referral, kind: str, on: datetime.date, acting_user: Staff | None, *, reason: str = "",
@@ -266,3 +268,14 @@ def do_save_referral_settings(limits: ReferralSettings, *, acting_user: Staff) -
            detail={"reminder_days": limits.reminder_days, "expiry_days": limits.expiry_days,
                    "trial_notice_days": limits.trial_notice_days})
     return limits
+
+
+@transaction.atomic
+def do_print_referral_letter(referral: Referral, *, acting_user: Staff) -> bytes:
+    """Print the 紹介状 of ``referral`` (``papers.referral_letter_pdf``): the print is kept in the referral's
+    history and audited as an export of the seeker's data to the employer. Nothing is recorded when the letter
+    cannot be drawn."""
+    pdf = referral_letter_pdf(referral, acting_user)
+    _event(referral, EventKind.LETTER_PRINTED, timezone.localdate(), acting_user)
+    _audit(acting_user, Action.EXPORT, referral, N_("紹介状の印刷"), posting=referral.posting.posting_id)
+    return pdf

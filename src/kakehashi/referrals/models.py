@@ -245,6 +245,7 @@ class EventKind(models.TextChoices):
     TRIAL_ENDED_EARLY = "trial_ended_early", _("トライアル雇用の中途終了")
     TRIAL_ENDED = "trial_ended", _("トライアル雇用の期間満了（移行なし）")
     FOLLOW_UP = "follow_up", _("定着状況の確認")
+    LETTER_PRINTED = "letter_printed", _("紹介状の印刷")
 
 
 class ReferralEventQuerySet(ViewerQuerySet["ReferralEvent"]):

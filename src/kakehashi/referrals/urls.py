@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.referral_create, name="create"),
     path("settings/", views.referral_settings, name="settings"),
     path("<int:pk>/", views.referral_detail, name="detail"),
+    path("<int:pk>/letter.pdf", views.letter, name="letter"),
     path("<int:pk>/interview/", views.interview, name="interview"),
     path("<int:pk>/trial/", views.trial_start, name="trial_start"),
     path("<int:pk>/trial/end/", views.trial_end, name="trial_end"),

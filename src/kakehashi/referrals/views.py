@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -84,8 +85,13 @@ def referral_create(request: AuthedRequest) -> HttpResponse:
             form.add_error("posting_id", _("この求人番号は見つかりません。"))
         if seeker is not None and posting is not None:
             try:
-                referral = actions.do_refer(seeker, posting, referred_on=d["referred_on"],
-                                            trial_employment=d["trial_employment"], acting_user=user)
+                with transaction.atomic():  # a referral made from a desk's ticket is kept with the ticket
+                    referral = actions.do_refer(seeker, posting, referred_on=d["referred_on"],
+                                                trial_employment=d["trial_employment"], acting_user=user)
+                    if request.GET.get("ticket"):
+                        from kakehashi.terminal.actions import do_record_referral_from
+
+                        do_record_referral_from(str(request.GET["ticket"]), referral, acting_user=user)
             except ActionError as e:
                 form.add_error(None, str(e))
             else:
@@ -142,6 +148,17 @@ def referral_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                                                 "milestone": pending_milestones[0] if pending_milestones else None}),
         "contributor_form": ContributorForm(),
     })
+
+
+@login_required
+@require_POST
+def letter(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The 紹介状 as a PDF; each print is recorded on the referral (posted, since printing is recorded)."""
+    referral = _load(request.user, pk, N_("紹介状の印刷"))
+    response = HttpResponse(actions.do_print_referral_letter(referral, acting_user=request.user),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-letter-{referral.referral_id}.pdf"'
+    return response
 
 
 def _post_step(request: AuthedRequest, pk: int, form_class: type, purpose: str, done: str,

@@ -47,6 +47,7 @@ PATH_TO_SEEKER: dict[str, str] = {
     "welfare.SupportPlan": "request__seeker",
     "welfare.SupportVisit": "request__seeker",
     "employers.EmployerVisit": "for_seeker",
+    "terminal.TerminalPin": "seeker",
 }
 
 

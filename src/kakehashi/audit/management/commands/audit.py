@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop as N_  # audit purposes are stored in Japanese
 
 from kakehashi.audit import chain
-from kakehashi.audit.export import RECORDS, Query, export
+from kakehashi.audit.export import LANGUAGES, RECORDS, Query, export
 from kakehashi.audit.log import record
 from kakehashi.audit.models import Action, AuditEvent
 from kakehashi.engine.calendar import DateFormatError, parse_date
@@ -54,6 +54,8 @@ class Command(BaseCommand):
         e.add_argument("--output", help="出力先のファイル（省略時：csv は標準出力、xlsx は "
                                         "audit-初日-末日.xlsx）")
         e.add_argument("--user", help="出力する職員のユーザー名（監査ログに記録。省略時はシステム）")
+        e.add_argument("--language", choices=LANGUAGES, default="ja",
+                       help="表の見出し・ラベル・目的の言語：ja（既定）か en（英語）。記録された内容はそのまま")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "verify":
@@ -88,7 +90,7 @@ class Command(BaseCommand):
                           "照合できます。")
 
     def export(self, *, date_from: str, date_to: str, seeker: str | None, fmt: str, records: str,
-               output: str | None, user: str | None, **options: Any) -> None:
+               output: str | None, user: str | None, language: str = "ja", **options: Any) -> None:
         try:
             start = parse_date(date_from)
         except DateFormatError as e:
@@ -120,13 +122,13 @@ class Command(BaseCommand):
             raise CommandError(f"「{path.parent}」というフォルダはありません。")
         try:
             if path is None:
-                counts, seen = export(_Unwrapped(self.stdout), fmt, records, query)
+                counts, seen = export(_Unwrapped(self.stdout), fmt, records, query, language)
             elif fmt == "csv":
                 with path.open("w", encoding="utf-8", newline="") as text:
-                    counts, seen = export(text, fmt, records, query)
+                    counts, seen = export(text, fmt, records, query, language)
             else:
                 with path.open("wb") as binary:
-                    counts, seen = export(binary, fmt, records, query)
+                    counts, seen = export(binary, fmt, records, query, language)
         except OSError as e:
             raise CommandError(f"「{output}」に書き込めません：{e.strerror}") from None
         # The export shows who saw whom: it is itself a read of every person it names.

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kakehashi.accounts.models import Site
+from kakehashi.core.planner import refresh_statistics
 from kakehashi.demo import generator
 from kakehashi.demo.spec import DemoError, read_spec
 from kakehashi.engine.calendar import fiscal_year_label
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 if replace:
                     generator.remove_demo_data()
                 counts = generator.generate(plan, installation)
+                refresh_statistics()
         except DemoError as e:
             raise CommandError(str(e)) from None
         elapsed = time.perf_counter() - started
