@@ -7,6 +7,7 @@ every sentence it can write and check its form is listed."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from pathlib import Path
@@ -110,6 +111,19 @@ def test_every_refusal_of_the_readers_has_its_form_and_is_japanese_as_stored(rea
     assert str(error) == error.form % error.values
     with translation.override("ja"):
         assert reading.said(error) == str(error)
+
+
+def test_an_era_year_past_the_era_s_end_is_read_with_a_note_said_in_either_language() -> None:
+    day, note = calendar.read_date("平成32年4月1日")
+    assert day == datetime.date(2020, 4, 1)
+    assert note.form in reading.FORMS  # type: ignore[attr-defined]  # a Note
+    notes: list[str] = []
+    with translation.override("ja"):
+        assert cells.date("平成32年4月1日", notes) == day
+    assert notes == ["「平成32年4月1日」は平成の終わり（2019-04-30）より後の日付のため、令和2年4月1日（2020-04-01）として読みました"]
+    with translation.override("en"):
+        cells.date("平成32年4月1日", notes)
+    assert notes[1] == '"平成32年4月1日" is after the end of the Heisei era (2019-04-30): read as Reiwa 2, 4/1 (2020-04-01)'
 
 
 def test_a_date_a_form_or_an_import_refuses_is_said_in_english() -> None:

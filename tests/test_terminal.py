@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kakehashi.audit.models import AuditEvent
 from kakehashi.core.errors import ActionError
+from kakehashi.engine.geo import haversine_km
 from kakehashi.postings.models import EmploymentType, Posting
 from kakehashi.reference.models import Occupation, Town
 from kakehashi.terminal import actions, devices, search
@@ -294,15 +295,10 @@ def test_a_terminal_cookie_opens_no_staff_page(world: World) -> None:
 
 
 def test_print_gives_the_posting_sheet_and_counts_it(world: World, postings: dict[str, Posting]) -> None:
-    from kakehashi.terminal import printing
-
     terminal = actions.do_register_terminal(world.tamashima, "入口", acting_user=world.hiro)
     c = _terminal_client(terminal.code)
     page = c.get(reverse("terminal:posting", args=[postings["care"].pk])).content.decode()
     url = reverse("terminal:print", args=[postings["care"].pk])
-    if not printing.available():
-        assert url not in page and c.get(url).status_code == 404
-        return
     assert url in page
     r = c.get(url)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
@@ -322,3 +318,65 @@ def test_a_visit_left_idle_starts_afresh_for_the_next_person(
     assert "T-CARE" not in c.get(reverse("terminal:chosen")).content.decode()
     c.get(reverse("terminal:search"), {"q": "かいご"})
     assert DailyCount.objects.get(terminal_id=terminal.pk).sessions == 2
+
+
+def test_words_for_the_working_hours_are_found_in_the_postings_hours(world: World) -> None:
+    """就業時間 is free text (「8:30〜17:30」, 「9-15」, 「交替制…」): the terminal finds words in it."""
+    _posting(world, "T-DAY", hours="8:30〜17:30")
+    _posting(world, "T-SHIFT", hours="交替制（8:00〜16:45／16:30〜翌1:15）")
+    _posting(world, "T-SHORT", hours="9-15")
+    assert _found(hours="交替") == {"T-SHIFT"}
+    assert _found(hours="８：３０") == {"T-DAY"}  # full-width, folded as the postings' text is
+    assert _found(hours="8:00 16:45") == {"T-SHIFT"}  # every word
+    assert _found(hours="夜勤") == set()
+    assert search.read_criteria({"hours": "交替"}).asked
+
+
+def test_postings_within_a_distance_of_a_town(world: World) -> None:
+    """Measured from the town to the posting's own place, else its town's; a posting with neither is never near."""
+    town = Town.objects.exclude(area="").first()
+    assert town is not None
+    far_town = max(Town.objects.all(), key=lambda t: float(haversine_km(town.lat, town.lng, t.lat, t.lng)))
+    assert float(haversine_km(town.lat, town.lng, far_town.lat, far_town.lng)) > 20
+    north = {km: town.lat + km / 111.2 for km in (3, 8, 15)}  # a degree of latitude is about 111.2 km
+    _posting(world, "T-3KM", lat=north[3], lng=town.lng)
+    _posting(world, "T-8KM", lat=north[8], lng=town.lng)
+    _posting(world, "T-15KM", lat=north[15], lng=town.lng)
+    _posting(world, "T-TOWN", town=town)  # no coordinates of its own: its town's
+    _posting(world, "T-NOWHERE")
+    ours = {"T-3KM", "T-8KM", "T-15KM", "T-TOWN", "T-NOWHERE"}
+    _posting(world, "T-OWN-FIRST", lat=north[3], lng=town.lng, town=far_town)  # its own place counts
+    ours.add("T-OWN-FIRST")
+
+    def near(km: str) -> set[str]:
+        return _found(town=str(town.pk), km=km) & ours
+
+    assert near("5") == {"T-3KM", "T-TOWN", "T-OWN-FIRST"}
+    assert near("１０") == {"T-3KM", "T-8KM", "T-TOWN", "T-OWN-FIRST"}
+    assert near("20") == ours - {"T-NOWHERE"}
+    c = search.read_criteria({"town": "999999999", "km": "10"})
+    assert c.errors == ["選んだ町が見つかりません。町をもう一度選んでください"] and c.near_town is None
+    assert search.read_criteria({"town": str(town.pk), "km": "7"}).within_km == 10  # not offered: the default
+
+
+def test_furigana_on_request_puts_readings_over_the_terminals_labels(
+    world: World, postings: dict[str, Posting]
+) -> None:
+    c = _terminal_client(actions.do_register_terminal(world.tamashima, "入口", acting_user=world.hiro).code)
+    off = c.get(reverse("terminal:search")).content.decode()
+    assert "<ruby>" not in off and "<rt>" not in off and 'id="furigana"' in off
+    here = reverse("terminal:posting", args=[postings["care"].pk])
+    r = c.post(reverse("terminal:furigana"), {"next": here})
+    assert r.status_code == 302 and r["Location"] == here
+    on = c.get(reverse("terminal:search")).content.decode()
+    assert "<ruby>求人<rt>きゅうじん</rt></ruby>" in on and "<rt>" in on and 'aria-pressed="true"' in on
+    assert "<ruby>就業時間<rt>しゅうぎょうじかん</rt></ruby>" in c.get(here).content.decode()
+    # elsewhere than the terminal's pages: back to the search
+    assert c.post(reverse("terminal:furigana"), {"next": "https://example.com/"})["Location"] == reverse(
+        "terminal:search"
+    )
+    off_again = c.get(reverse("terminal:search")).content.decode()
+    assert "<ruby>" not in off_again and "<rt>" not in off_again
+    c.post(reverse("terminal:furigana"))
+    c.post(reverse("terminal:end"))  # the next person starts without them
+    assert "<ruby>" not in c.get(reverse("terminal:search")).content.decode()

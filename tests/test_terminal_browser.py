@@ -15,6 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 from kakehashi.accounts.policy import ROUTES
 from kakehashi.postings.models import Posting
 from kakehashi.reference.models import Occupation
+from kakehashi.referrals.models import EventKind, ReferralEvent
 from kakehashi.seekers.models import Seeker
 from kakehashi.terminal.models import Ticket
 from tests.browser import chromium, log_in
@@ -98,6 +99,11 @@ def test_a_person_searches_takes_a_ticket_and_the_desk_refers_from_it(live_serve
         _fits(page)
         page.click("[data-posting='33010-09001']")
         assert page.inner_text("#posting-id") == "33010-09001"
+        # 「印刷」 opens the 求人票 in a tab of its own; what that tab loads is the PDF
+        assert page.get_attribute("#print", "target") == "_blank"
+        sheet = page.request.get(base + (page.get_attribute("#print", "href") or ""))
+        assert sheet.status == 200 and sheet.headers["content-type"] == "application/pdf"
+        assert sheet.body().startswith(b"%PDF")
         page.click("#choose")
         page.click("#consult")
         page.click("#take-ticket")
@@ -119,12 +125,30 @@ def test_a_person_searches_takes_a_ticket_and_the_desk_refers_from_it(live_serve
         desk.wait_for_url(f"**/seekers/{world.seekers['s_hw'].pk}/**")
         assert [r.posting.posting_id for r in ticket.referrals.all()] == ["33010-09001"]
 
+        # the referral's page prints the 紹介状 (a form posted to a tab of its own), and the print is kept
+        referral = ticket.referrals.get()
+        desk.goto(base + reverse("referrals:detail", args=[referral.pk]))
+        form = desk.locator("#letter-form")
+        assert (
+            form.get_attribute("target") == "_blank" and form.locator("button").inner_text() == "紹介状を印刷"
+        )
+        letter = desk.request.post(
+            base + (form.get_attribute("action") or ""),
+            form={"csrfmiddlewaretoken": form.locator("[name=csrfmiddlewaretoken]").input_value()},
+            headers={"Referer": desk.url},
+        )
+        assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
+        assert letter.body().startswith(b"%PDF")
+        printed = ReferralEvent.objects.get(referral=referral, kind=EventKind.LETTER_PRINTED)
+        assert printed.staff == world.hana and printed.on == timezone.localdate()
+
         manager.goto(f"{base}{reverse('terminals:figures')}?site=tamashima")
         headings = manager.eval_on_selector_all("#figures thead th", "els => els.map(e => e.innerText)")
         totals = manager.eval_on_selector_all("#figures tfoot th", "els => els.map(e => e.innerText)")
         figures = dict(zip(headings[1:], totals[1:], strict=True))
         assert figures["受付票"] == "1" and figures["紹介に至った受付"] == "1"
         assert figures["検索"] == "2" and figures["求人の閲覧"] == "1" and figures["利用"] == "1"
+        assert figures["印刷"] == "1"
 
 
 @pytest.mark.browser
@@ -170,3 +194,25 @@ def test_a_terminal_cookie_reaches_no_staff_page_and_no_ones_record(live_server:
             body = page.content()
             assert not [n for n in names if n in body]
             assert world.employer.phone not in body
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_furigana_button_puts_readings_over_the_labels_and_takes_them_off(
+    live_server: LiveServer,
+) -> None:
+    build_world()
+    base = live_server.url
+    with chromium() as browser:
+        manager = browser.new_context(locale="ja-JP").new_page()
+        log_in(manager, base, "hiro", PASSWORD)
+        page = _enrol(browser.new_context(locale="ja-JP"), base, _register(manager, base, "待合の端末"))
+        assert page.locator("rt").count() == 0
+        page.click("#furigana")
+        page.wait_for_selector("label[for=id_area] rt")
+        assert page.inner_text("label[for=id_area] rt") == "ちく"
+        assert page.get_attribute("#furigana", "aria-pressed") == "true"
+        _fits(page)
+        page.click("#furigana")
+        page.wait_for_selector("#furigana[aria-pressed=false]")
+        assert page.locator("rt").count() == 0

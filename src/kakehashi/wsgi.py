@@ -32,3 +32,6 @@ _refuse_without_key()
 application = get_wsgi_application()
 # Every view module is imported as the worker starts, not by the first request after a restart (a second or so).
 get_resolver().url_patterns  # noqa: B018 — reading the property imports them
+# So is WeasyPrint (Pango, HarfBuzz, fontconfig: 0.7 s to load), which every PDF needs: the first council report,
+# agenda pack or 紹介状 after a restart would otherwise wait for it. Only server workers pay this, not commands.
+import weasyprint  # noqa: E402, F401

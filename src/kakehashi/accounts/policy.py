@@ -467,6 +467,7 @@ ROUTES: dict[str, Route] = {
     "terminal:chosen": Route(N_("選んだ求人（端末）"), public=True),
     "terminal:ticket": Route(N_("受付番号（端末）"), public=True),
     "terminal:end": Route(N_("端末の利用終了"), public=True),
+    "terminal:furigana": Route(N_("端末のふりがな表示の切り替え"), public=True),
     # a seeker's own sign-in (求職者ID and the PIN staff set): their recommended postings, audited by the view
     "terminal:signin": Route(N_("端末での本人のサインイン"), public=True),
     "terminal:mine": Route(N_("端末での本人によるおすすめ求人の閲覧"), public=True),

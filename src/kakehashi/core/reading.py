@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from kakehashi.engine.text import ReadError
+from kakehashi.engine.text import Note, ReadError
 
 from . import dates
 
@@ -23,14 +23,21 @@ FORMS = [
     gettext_noop("「%(value)s」は桁が多すぎます"),
     gettext_noop("「%(value)s」は数値ではありません"),
     gettext_noop("「%(value)s」は 0 か 1 で入力してください"),
+    # a note, not a refusal: the date was read (engine.calendar.ERA_PAST_END)
+    gettext_noop("「%(value)s」は%(era)sの終わり（%(end)s）より後の日付のため、%(name)s%(year)s年%(month)s月%(day)s日"
+                 "（%(iso)s）として読みました"),
 ]
 
 
-def said(error: Exception) -> str:
-    """The message of a reader's refusal in the reader's language; any other error's message as it is."""
-    if not isinstance(error, ReadError) or not dates.english() or error.form not in FORMS:
+def said(error: Exception | str) -> str:
+    """The message of a reader's refusal (or a reader's note) in the reader's language; any other error's message
+    as it is."""
+    if not isinstance(error, ReadError | Note) or not dates.english() or error.form not in FORMS:
         return str(error)
     values = dict(error.values)
-    if "era" in values:
-        values["era"] = dates.ERAS_EN.get(values["era"], values["era"])
+    for era in ("era", "name"):
+        if era in values:
+            values[era] = dates.ERAS_EN.get(values[era], values[era])
+    if values.get("year") == "元":
+        values["year"] = "1"
     return _(error.form) % values

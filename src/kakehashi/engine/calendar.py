@@ -6,7 +6,7 @@ import datetime
 import re
 import unicodedata
 
-from .text import ReadError, shown
+from .text import Note, ReadError, shown
 
 # Era start dates (改元日). A date is in the latest era that started on or before it.
 ERAS: list[tuple[str, str, datetime.date]] = [
@@ -34,6 +34,10 @@ def _era_end(start: datetime.date) -> datetime.date | None:
     return min(later) - datetime.timedelta(days=1) if later else None
 
 
+ERA_PAST_END = ("「%(value)s」は%(era)sの終わり（%(end)s）より後の日付のため、%(name)s%(year)s年%(month)s月%(day)s日"
+                "（%(iso)s）として読みました")
+
+
 def read_date(text: str) -> tuple[datetime.date, str]:
     """The date ``text`` means, and a note ('' when there is nothing to say) — see ``parse_date`` for the forms
     read. The note is set when an era year runs past the era's end (``平成32年4月1日``): the date is read, and the
@@ -54,8 +58,9 @@ def read_date(text: str) -> tuple[datetime.date, str]:
             end = _era_end(era_start)
             if end is not None and day > end:
                 name, era_year = era_of(day)
-                return day, (f"「{shown(text)}」は{_ERA_NAME[m[1]]}の終わり（{end:%Y-%m-%d}）より後の日付のため、"
-                             f"{name}{era_year_label(era_year)}年{day.month}月{day.day}日（{day:%Y-%m-%d}）として読みました")
+                return day, Note(ERA_PAST_END, value=shown(text), era=_ERA_NAME[m[1]], end=f"{end:%Y-%m-%d}",
+                                 name=name, year=era_year_label(era_year), month=str(day.month),
+                                 day=str(day.day), iso=f"{day:%Y-%m-%d}")
             return day, ""
     except ValueError as e:
         if isinstance(e, DateFormatError):

@@ -30,6 +30,20 @@ class ReadError(ValueError):
         self.values = values
 
 
+class Note(str):
+    """A remark of a reader that read the value all the same (an era year past the era's end): the Japanese text,
+    with its ``form`` and ``values`` kept apart like ``ReadError``'s, so that it can be said in another language."""
+
+    form: str
+    values: dict[str, str]
+
+    def __new__(cls, form: str, **values: str) -> Note:
+        note = super().__new__(cls, form % values)
+        note.form = form
+        note.values = values
+        return note
+
+
 def nfkc(value: str) -> str:
     """Full-width to half-width for digits, letters and signs (NFKC), trimmed. Used for every code, number,
     postal code and date; never ``neologdn``, which turns '－' in '710－0826' into a long-vowel mark."""

@@ -69,8 +69,10 @@ def _keep(path: Path, pdf: bytes) -> None:
         kept = sorted(path.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[KEEP_FILES:]:
             old.unlink(missing_ok=True)
-    except OSError:
-        log.warning("agenda pack PDF not kept in %s", path.parent, exc_info=True)
+    except OSError as e:
+        # The PDF is still returned; only the copy is missing. A warning, not a traceback: a full disk is an
+        # operator's matter, and the command that asked for the PDF says so in Japanese if it fails too.
+        log.warning("PDF not kept in %s: %s", path.parent, e)
 
 
 def render_pdf(html: str, *, keep: bool = True, stylesheets: tuple[str, ...] = STYLESHEETS) -> bytes:

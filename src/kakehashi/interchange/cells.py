@@ -140,7 +140,7 @@ def date(value: str, notes: list[str] | None = None, *, today: datetime.date | N
                         % {"value": shown(value), "earliest": EARLIEST_DATE.isoformat(),
                            "latest": latest.isoformat()})
     if note and notes is not None:
-        notes.append(note)
+        notes.append(said(note))
     return day
 
 

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kakehashi.accounts import installation
 from kakehashi.accounts.policy import can
@@ -29,9 +29,9 @@ from .papers import posting_sheet_pdf
 # The list's 求人の出所 filter: developed here (開拓求人, always local), entered here, or read from Hello Work's
 # postings feed (``Posting.source``).
 ORIGINS = {
-    "developed": (_lazy("開拓求人（この窓口）"), Q(developed=True, source=Source.LOCAL)),
-    Source.LOCAL.value: (_lazy("この窓口で受理"), Q(source=Source.LOCAL)),
-    Source.FEED.value: (_lazy("ハローワーク求人情報"), Q(source=Source.FEED)),
+    "developed": (gettext_lazy("開拓求人（この窓口）"), Q(developed=True, source=Source.LOCAL)),
+    Source.LOCAL.value: (gettext_lazy("この窓口で受理"), Q(source=Source.LOCAL)),
+    Source.FEED.value: (gettext_lazy("ハローワーク求人情報"), Q(source=Source.FEED)),
 }
 
 

@@ -28,6 +28,8 @@ COOKIE_AGE = 5 * 365 * 24 * 3600
 # postings dropped, a new use counted).
 IDLE_SECONDS = 10 * 60
 SESSION_KEY = "terminal"
+# ふりがな over the terminal's labels, asked for by the person at it; dropped when the next visit starts
+FURIGANA_KEY = "terminal_furigana"
 
 
 def set_cookie(response: HttpResponse, terminal: Terminal) -> None:
@@ -62,6 +64,7 @@ def visit(request: HttpRequest) -> dict[str, Any]:
     terminal = request.terminal  # type: ignore[attr-defined]  # set by terminal_page
     if not state or state.get("terminal") != terminal.pk or now - state.get("seen", 0) > IDLE_SECONDS:
         state = {"terminal": terminal.pk, "chosen": [], "seen": now, "used": False}
+        request.session.pop(FURIGANA_KEY, None)  # the next person starts without the readings
     state["seen"] = now
     request.session[SESSION_KEY] = state
     return dict(state)
@@ -93,6 +96,19 @@ def first_view(request: HttpRequest, posting_pk: int) -> bool:
     state["viewed"] = [*viewed, posting_pk][-200:]
     request.session[SESSION_KEY] = state
     return True
+
+
+def furigana_on(request: HttpRequest) -> bool:
+    """Whether the person asked for readings (ふりがな) over the terminal's labels."""
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(FURIGANA_KEY))
+
+
+def set_furigana(request: HttpRequest, on: bool) -> None:
+    if on:
+        request.session[FURIGANA_KEY] = True
+    else:
+        request.session.pop(FURIGANA_KEY, None)
 
 
 def end_visit(request: HttpRequest) -> None:

@@ -6,6 +6,12 @@ kanji that are read so (``READINGS``: 「かいご」 → 「介護」): the ref
 everyday words but no readings, so the few dozen words people type at a terminal carry their reading here. Each
 word must be found in the posting's title, its work or its occupation; an occupation answers a word when its
 name contains it or one of its everyday words is it (``reference.pickers``, as the code pickers read words).
+
+就業時間 (``Posting.hours``) is free text as the desk and Hello Work's feed write it (「8:30〜17:30」, 「9-15」,
+「交替制（8:00〜16:45／16:30〜翌1:15）」, 「シフト制」): it cannot be read reliably as hours of the day, so the terminal
+offers words to find in it (folded the same way), not choices such as 「午前のみ」. Distance from a town is the
+great-circle distance (``engine.geo.haversine_km``) from the town's coordinates to the posting's place (its own
+coordinates, else its town's); a posting with neither is never within any distance.
 """
 
 from __future__ import annotations
@@ -14,15 +20,23 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 from django.db.models import Q
+from django.utils.translation import gettext
 
+from kakehashi.accounts import installation
+from kakehashi.engine.geo import haversine_km
 from kakehashi.engine.text import fold, nfkc, parse_int
 from kakehashi.postings.models import EmploymentType, Posting
 from kakehashi.reference import pickers
+from kakehashi.reference.models import Town
 from kakehashi.seekers.models import WageUnit
 
 # How recent a posting is to be a new arrival (新着).
 NEW_DAYS = 7
+
+# The distances (km) offered for 「○○町から △km以内」.
+DISTANCES_KM = (5, 10, 20)
 
 # Readings (in katakana, as ``fold`` leaves kana) of occupation words written in kanji, for the words people type
 # in kana at a terminal. Every kanji word here is an occupation's name or one of its everyday words
@@ -133,6 +147,9 @@ class Criteria:
     trial_ok: bool = False
     no_experience: bool = False
     new_only: bool = False
+    hours_words: str = ""
+    near_town: Town | None = None
+    within_km: int = DISTANCES_KM[1]
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -146,6 +163,8 @@ class Criteria:
             or self.trial_ok
             or self.no_experience
             or self.new_only
+            or self.hours_words.strip()
+            or self.near_town
         )
 
 
@@ -158,7 +177,16 @@ def read_criteria(data: dict[str, str]) -> Criteria:
         trial_ok=data.get("trial") == "1",
         no_experience=data.get("beginner") == "1",
         new_only=data.get("new") == "1",
+        hours_words=data.get("hours", "")[:100],
     )
+    km = nfkc(data.get("km", "")).strip()
+    if km.isdigit() and int(km) in DISTANCES_KM:
+        c.within_km = int(km)
+    town = nfkc(data.get("town", "")).strip()
+    if town:
+        c.near_town = Town.objects.filter(pk=int(town)).first() if town.isdigit() and len(town) < 10 else None
+        if c.near_town is None:
+            c.errors.append(gettext("選んだ町が見つかりません。町をもう一度選んでください"))
     if data.get("employment") in EmploymentType.values:
         c.employment = data["employment"]
     if data.get("unit") in WageUnit.values:
@@ -199,11 +227,33 @@ def search(c: Criteria, day: datetime.date, limit: int = 200) -> tuple[list[Post
         qs = qs.filter(occupation_id__in=codes)
     # each word as (its alternatives, the occupation codes any of them answers)
     wanted = [(alts, set().union(*(occupations_for(a) for a in alts))) for alts in words_of(c.words)]
-    rows = qs.order_by("-received_on", "posting_id").values_list(
-        "pk", "title", "description", "occupation_id", "occupation__name"
+    hours_wanted = [fold(w) for w in nfkc(c.hours_words).split() if fold(w)]
+    rows = list(
+        qs.order_by("-received_on", "posting_id").values_list(
+            "pk",
+            "title",
+            "description",
+            "occupation_id",
+            "occupation__name",
+            "hours",
+            "lat",
+            "lng",
+            "town__lat",
+            "town__lng",
+        )
     )
+    if c.near_town is not None:
+        rows = [
+            r
+            for r, near in zip(rows, _within(c.near_town, c.within_km, [r[6:] for r in rows]), strict=True)
+            if near
+        ]
     ids = []
-    for pk, title, description, occupation, occupation_name in rows:
+    for pk, title, description, occupation, occupation_name, hours, *_place in rows:
+        if hours_wanted:
+            folded_hours = fold(hours)
+            if not all(w in folded_hours for w in hours_wanted):
+                continue
         if wanted:
             text = fold(f"{title}\n{description}\n{occupation_name}")
             if not all(occupation in codes or any(a in text for a in alts) for alts, codes in wanted):
@@ -211,6 +261,33 @@ def search(c: Criteria, day: datetime.date, limit: int = 200) -> tuple[list[Post
         ids.append(pk)
     shown = {p.pk: p for p in Posting.objects.filter(pk__in=ids[:limit]).select_related("occupation", "town")}
     return [shown[pk] for pk in ids[:limit]], len(ids)
+
+
+def _within(town: Town, km: int, places: list[tuple[float | None, ...]]) -> list[bool]:
+    """Whether each place (the posting's latitude and longitude, then its town's) is within ``km`` of ``town``:
+    the posting's own coordinates when it has them, else its town's; unknown is never within."""
+    lat, lng = [], []
+    for plat, plng, tlat, tlng in places:
+        own = plat is not None and plng is not None
+        la, ln = (plat, plng) if own else (tlat, tlng)
+        lat.append(np.nan if la is None else la)
+        lng.append(np.nan if ln is None else ln)
+    if not places:
+        return []
+    d = haversine_km(np.asarray(lat, dtype=np.float64), np.asarray(lng, dtype=np.float64), town.lat, town.lng)
+    return [bool(x) for x in (d <= km).tolist()]
+
+
+def towns(day: datetime.date) -> list[tuple[str, list[Town]]]:
+    """The towns a person may say they come from, by area: the installation's municipalities (or, before an
+    installation file is loaded, those where open postings are)."""
+    municipalities = installation.municipalities() or sorted(
+        set(Posting.objects.filter(open_postings(day)).values_list("town__municipality", flat=True)) - {None}
+    )
+    grouped: dict[str, list[Town]] = {}
+    for town in Town.objects.filter(municipality__in=municipalities).order_by("area", "municipality", "name"):
+        grouped.setdefault(town.area or town.municipality, []).append(town)
+    return list(grouped.items())
 
 
 def areas(day: datetime.date) -> list[str]:

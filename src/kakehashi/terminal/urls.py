@@ -14,6 +14,7 @@ urlpatterns = [
     path("chosen/", views.chosen_page, name="chosen"),
     path("ticket/", views.ticket_page, name="ticket"),
     path("end/", views.end, name="end"),
+    path("furigana/", views.furigana, name="furigana"),
     path("signin/", signin_views.signin_page, name="signin"),
     path("mine/", signin_views.mine_page, name="mine"),
     path("signout/", signin_views.signout, name="signout"),

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kakehashi.core.errors import ActionError
 from kakehashi.postings.models import EmploymentType, Posting
+from kakehashi.postings.papers import posting_sheet_pdf
 from kakehashi.seekers.models import WageUnit
 
 from . import actions, devices, search, signin
@@ -68,6 +71,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "total": total,
             "asked": criteria.asked,
             "areas": search.areas(today),
+            "towns": search.towns(today),
+            "distances": search.DISTANCES_KM,
             "employments": EmploymentType.choices,
             "units": WageUnit.choices,
             "chosen": _chosen(request),
@@ -97,28 +102,18 @@ def posting_page(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen_count": len(_chosen(request)),
             "back": back,
             "new": (timezone.localdate() - posting.received_on).days < search.NEW_DAYS,
-            "print_url": _print_url(posting),
+            "print_url": reverse("terminal:print", args=[posting.pk]),
         },
     )
 
 
-def _print_url(posting: Posting) -> str:
-    """The 求人票 PDF is written by ``postings.papers``; without that module there is no print button."""
-    from django.urls import reverse
-
-    from . import printing
-
-    return reverse("terminal:print", args=[posting.pk]) if printing.available() else ""
-
-
 @terminal_page
 def print_page(request: HttpRequest, pk: int) -> HttpResponse:
-    from . import printing
-
+    """The 求人票 as the public sheet: without the employer's contact details, which stay at the desk."""
     posting = _open_posting(pk)
-    if posting is None or not printing.available():
+    if posting is None:
         return render(request, "terminal/gone.html", status=404)
-    pdf = printing.sheet(posting)
+    pdf = posting_sheet_pdf(posting, for_staff=False)
     count(request.terminal, "prints")  # type: ignore[attr-defined]  # set by terminal_page
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{posting.posting_id}.pdf"'
@@ -177,6 +172,20 @@ def ticket_page(request: HttpRequest) -> HttpResponse:
     if ticket is None:
         return redirect("terminal:search")
     return render(request, "terminal/ticket.html", {"ticket": ticket})
+
+
+@require_POST
+@terminal_page
+def furigana(request: HttpRequest) -> HttpResponse:
+    """「ふりがな」: readings over the terminal's labels on or off, for this visit; back to the page it was pressed on."""
+    devices.visit(request)
+    devices.set_furigana(request, not devices.furigana_on(request))
+    back = str(request.POST.get("next", ""))[:1000]
+    if back.startswith(reverse("terminal:search")) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts=None
+    ):
+        return redirect(back)
+    return redirect("terminal:search")
 
 
 @require_POST
